@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { AppConfig } from './config/app-config';
+import { serveFrontend } from './frontend/serve-frontend';
+
+export interface CreateAppOptions {
+  logger?: LoggerService | false;
+}
+
+/** Builds the whole app from a config object: used by main.ts and by the tests alike. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.bodyLimitBytes,
+    trustProxy: config.server.trustProxy,
+    // Keys named __proto__/constructor in JSON are refused rather than merged into objects.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  // Fastify accepts text/plain bodies by default; this API speaks JSON only, so anything else is a 415.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger ?? ['error', 'warn', 'log'],
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+  if (config.frontend.serve) await serveFrontend(app, config);
+  await app.init();
+  return app;
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AppConfig } from './app-config';
+import { envSchema } from './config.schema';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Package version: APP_VERSION wins (set by the image build), then the backend's package.json. */
+function packageVersion(): string {
+  const pkg = join(__dirname, '..', '..', 'package.json');
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function parseTrustProxy(value: string | undefined): AppConfig['server']['trustProxy'] {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function defaultMigrationsDir(): string {
+  // dist/config -> ../../drizzle; src/config (tests) -> ../../drizzle as well.
+  return resolve(__dirname, '..', '..', 'drizzle');
+}
+
+/**
+ * Parses the environment once. A bad value throws a ConfigError whose message is one line naming
+ * the variable, its value (never for secrets) and the rule, so a failed start is obvious in any log.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // An empty value (`REDIS_URL=` in an env file) means unset, as it does for most twelve-factor apps.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    const secret = /TOKEN|PASSWORD|SECRET|URL/.test(name);
+    const raw = env[name];
+    const shown = raw === undefined ? '(unset)' : secret ? '(hidden)' : JSON.stringify(raw);
+    throw new ConfigError(`Invalid configuration: ${name}=${shown}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: DATABASE_URL=(unset): required when NODE_ENV=production');
+  }
+  const migrationsDir = resolve(e.MIGRATIONS_DIR ?? defaultMigrationsDir());
+  if (!existsSync(migrationsDir)) {
+    throw new ConfigError(`Invalid configuration: MIGRATIONS_DIR=${JSON.stringify(migrationsDir)}: directory not found`);
+  }
+
+  const config: AppConfig = {
+    env: e.NODE_ENV,
+    version: e.APP_VERSION ?? packageVersion(),
+    commit: e.GIT_COMMIT,
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      dataDir: resolve(e.DATA_DIR),
+      migrationsDir,
+      seedOnEmpty: e.SEED_ON_EMPTY,
+    },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
+    security: { adminToken: e.API_ADMIN_TOKEN, corsOrigins: e.CORS_ORIGINS },
+    frontend: { serve: e.SERVE_FRONTEND, dir: resolve(e.FRONTEND_DIR) },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

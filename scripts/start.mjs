@@ -1,0 +1,42 @@
+// `npm start`: build what is missing or stale, then run ECOSYSTE on the embedded defaults
+// (PGlite under ./data, in-memory cache) with the web UI, at http://localhost:3001.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+
+/** Newest modification time of any file under the given paths (skipping build output). */
+function newest(paths) {
+  let latest = 0;
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const s = statSync(p);
+    if (s.isDirectory()) {
+      for (const name of readdirSync(p)) {
+        if (!['node_modules', '.next', 'out', 'dist'].includes(name)) walk(join(p, name));
+      }
+    } else latest = Math.max(latest, s.mtimeMs);
+  };
+  paths.forEach((p) => walk(join(root, p)));
+  return latest;
+}
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+// tsc is incremental: a no-op build takes a second.
+run('npm', ['run', 'build', '-w', 'apps/backend']);
+
+const exportIndex = join(root, 'apps/frontend/out/index.html');
+const frontendSources = newest(['apps/frontend']);
+if (!existsSync(exportIndex) || statSync(exportIndex).mtimeMs < frontendSources) {
+  run('npm', ['run', 'build', '-w', 'apps/frontend']);
+}
+
+const env = { SERVE_FRONTEND: 'true', ...process.env };
+const child = spawn(process.execPath, [join(root, 'apps/backend/dist/main.js')], { cwd: root, env, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,34 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// SWC compiles the tests because Nest's dependency injection needs emitDecoratorMetadata,
+// which esbuild doesn't emit.
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  test: {
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['apps/backend/src/**/*.spec.ts'] },
+      },
+      {
+        // In-process app against the real PostgreSQL and Redis of this machine.
+        extends: true,
+        test: { name: 'integration', include: ['apps/backend/test/**/*.int-spec.ts'] },
+      },
+      {
+        // The built app as a process, and every deployment file checked by the tool that reads it.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/**/*.spec.ts'],
+          globalSetup: ['tests/setup/build-app.ts'],
+          testTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
