@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     testTimeout: 30_000,
+    // Most tests wait on child processes and sockets, not CPU: run more files than cores at once.
+    maxWorkers: 4,
     hookTimeout: 120_000,
     projects: [
       {

@@ -36,6 +36,9 @@ if (!existsSync(exportIndex) || statSync(exportIndex).mtimeMs < frontendSources)
   run('npm', ['run', 'build', '-w', 'apps/frontend']);
 }
 
+// The test suite's global setup shares this step: one build for every end-to-end test.
+if (process.argv.includes('--build-only')) process.exit(0);
+
 const env = { SERVE_FRONTEND: 'true', ...process.env };
 const child = spawn(process.execPath, [join(root, 'apps/backend/dist/main.js')], { cwd: root, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

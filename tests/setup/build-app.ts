@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-// One build of the backend for every end-to-end test file (tsc is incremental: cheap when fresh).
+// One build of the backend (and of the frontend export when its sources changed) for every
+// end-to-end test file: the same step `npm start` takes before it runs.
 export default function setup(): void {
   const root = join(__dirname, '..', '..');
-  execFileSync('npm', ['run', 'build', '-w', 'apps/backend'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/start.mjs', '--build-only'], { cwd: root, stdio: 'inherit' });
 }
