@@ -25,6 +25,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['error', 'warn', 'log'],
+    // Nest would add a urlencoded form parser; Fastify's own JSON parser is all this API accepts.
+    bodyParser: false,
     abortOnError: false,
   });
   app.useGlobalFilters(new AllExceptionsFilter());
