@@ -25,6 +25,10 @@ export interface AppConfig {
   cache: { ttlSeconds: number; maxEntries: number };
   security: { adminToken?: string; corsOrigins: string[] };
   frontend: { serve: boolean; dir: string };
+  /** The public status page: where its figures come from (unset: the app's own counters). */
+  status: { prometheusUrl?: string };
+  /** Alertmanager's webhook; without a token the webhook refuses every call. */
+  alerts: { webhookToken?: string };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -76,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
     security: { adminToken: e.API_ADMIN_TOKEN, corsOrigins: e.CORS_ORIGINS },
     frontend: { serve: e.SERVE_FRONTEND, dir: resolve(e.FRONTEND_DIR) },
+    status: { prometheusUrl: e.PROMETHEUS_URL?.replace(/\/+$/, '') },
+    alerts: { webhookToken: e.ALERT_WEBHOOK_TOKEN },
   };
   return deepFreeze(config);
 }

@@ -52,6 +52,9 @@ export const envSchema = z.object({
   SERVE_FRONTEND: bool.default(false),
   FRONTEND_DIR: z.string().min(1).default('apps/frontend/out'),
 
+  PROMETHEUS_URL: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL').optional(),
+  ALERT_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+
   APP_VERSION: z.string().optional(),
   GIT_COMMIT: z.string().default('unknown'),
 });
