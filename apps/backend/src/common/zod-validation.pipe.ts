@@ -20,19 +20,36 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
 
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value);
-    if (result.success) return result.data;
-    const errors: FieldError[] = result.error.issues.map((issue) => ({
-      field: fieldName(issue, this.field),
-      rule: issue.code,
-      message: issue.message,
-    }));
-    throw new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
-      errors,
-    });
+    if (result.success) {
+      const nul = fieldWithNul(result.data, this.field);
+      if (nul === undefined) return result.data;
+      // PostgreSQL text cannot hold U+0000: the query would fail with a 500 (found by the fuzz test).
+      throw badRequest([{ field: nul, rule: 'invalid_string', message: 'must not contain the NUL character (U+0000)' }]);
+    }
+    throw badRequest(
+      result.error.issues.map((issue) => ({
+        field: fieldName(issue, this.field),
+        rule: issue.code,
+        message: issue.message,
+      })),
+    );
   }
+}
+
+function badRequest(errors: FieldError[]): BadRequestException {
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    errors,
+  });
+}
+
+/** The validated values are flat (a param, or an object of scalars): only their top level can carry text. */
+function fieldWithNul(data: unknown, fallback?: string): string | undefined {
+  if (typeof data === 'string') return data.includes('\u0000') ? (fallback ?? 'value') : undefined;
+  if (data === null || typeof data !== 'object') return undefined;
+  return Object.entries(data).find(([, v]) => typeof v === 'string' && v.includes('\u0000'))?.[0];
 }
 
 function fieldName(issue: z.core.$ZodIssue, fallback?: string): string {
