@@ -1,16 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module';
 import { BusinessesModule } from './businesses/businesses.module';
 import { CacheModule } from './cache/cache.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { StatusModule } from './status/status.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, CacheModule, BusinessesModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, CacheModule, BusinessesModule, AlertsModule, StatusModule],
     };
   }
 }
