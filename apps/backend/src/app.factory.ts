@@ -6,6 +6,9 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
 import { serveFrontend } from './frontend/serve-frontend';
+import { requestIdFor } from './logging/request-id';
+import { useAppLogger } from './logging/use-app-logger';
+import { applyHttpHardening } from './security/http-hardening';
 
 export interface CreateAppOptions {
   logger?: LoggerService | false;
@@ -19,18 +22,24 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Keys named __proto__/constructor in JSON are refused rather than merged into objects.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // The incoming X-Request-Id when it is a plain token, else a UUID: logs and response share it.
+    genReqId: requestIdFor,
   });
   // Fastify accepts text/plain bodies by default; this API speaks JSON only, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['error', 'warn', 'log'],
+    // Without an explicit logger, start-up lines wait for the pino logger (ECS JSON) below.
+    bufferLogs: options.logger === undefined,
     // Nest would add a urlencoded form parser; Fastify's own JSON parser is all this API accepts.
     bodyParser: false,
     abortOnError: false,
   });
+  if (options.logger === undefined) useAppLogger(app);
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: main.ts drains on SIGTERM itself (lifecycle/graceful-shutdown.ts).
+  await applyHttpHardening(app, config);
   if (config.frontend.serve) await serveFrontend(app, config);
   await app.init();
   return app;

@@ -1,9 +1,13 @@
+import { shutdownTracing } from './instrument';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config.loader';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
+  installGracefulShutdown(app, config.shutdown.timeoutMs, new Logger('Shutdown'), shutdownTracing);
   await app.listen({ port: config.server.port, host: config.server.host });
 }
 

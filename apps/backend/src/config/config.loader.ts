@@ -74,10 +74,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
-    security: { adminToken: e.API_ADMIN_TOKEN, corsOrigins: e.CORS_ORIGINS },
+    security: {
+      adminToken: e.API_ADMIN_TOKEN,
+      corsOrigins: e.CORS_ORIGINS,
+      rateLimit: { max: e.RATE_LIMIT_MAX ?? (e.NODE_ENV === 'test' ? 0 : 1000), ttlSeconds: e.RATE_LIMIT_TTL_SECONDS },
+    },
     frontend: { serve: e.SERVE_FRONTEND, dir: resolve(e.FRONTEND_DIR) },
     status: { prometheusUrl: e.PROMETHEUS_URL?.replace(/\/+$/, '') },
     alerts: { webhookToken: e.ALERT_WEBHOOK_TOKEN },
+    metrics: { enabled: e.METRICS_ENABLED, token: e.METRICS_TOKEN },
+    logging: {
+      level: e.LOG_LEVEL,
+      pretty: (e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json')) === 'pretty',
+      dir: e.LOG_DIR ? resolve(e.LOG_DIR) : undefined,
+      fileMaxSize: e.LOG_FILE_MAX_SIZE,
+      fileKeep: e.LOG_FILE_KEEP,
+    },
+    health: {
+      externalUrls: e.HEALTH_EXTERNAL_URLS,
+      timeoutMs: e.HEALTH_CHECK_TIMEOUT_MS,
+      heapMaxBytes: e.HEALTH_HEAP_MAX_MB * 1024 * 1024,
+      rssMaxBytes: e.HEALTH_RSS_MAX_MB * 1024 * 1024,
+      diskPath: e.HEALTH_DISK_PATH,
+      diskMaxRatio: e.HEALTH_DISK_MAX_PERCENT / 100,
+    },
+    tracing: {
+      enabled: e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+      endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+      sampler: e.OTEL_TRACES_SAMPLER,
+      samplerRatio: e.OTEL_TRACES_SAMPLER_ARG,
+    },
+    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
   };
   return deepFreeze(config);
 }

@@ -47,7 +47,11 @@ export const envSchema = z.object({
   CACHE_MAX_ENTRIES: int(10, 1_000_000).default(5000),
 
   API_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  CORS_ORIGINS: list.default([]),
+  CORS_ORIGINS: list.pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected origins such as https://ecosyste.com (scheme and host, no path)'))).default([]),
+  // Per client IP across every replica (Redis) when REDIS_URL is set; 0 turns it off. Unset, it is
+  // 1000 per minute, except under NODE_ENV=test where load tests from one address would trip it.
+  RATE_LIMIT_MAX: int(0, 1_000_000).optional(),
+  RATE_LIMIT_TTL_SECONDS: int(1, 86_400).default(60),
 
   SERVE_FRONTEND: bool.default(false),
   FRONTEND_DIR: z.string().min(1).default('apps/frontend/out'),
@@ -57,6 +61,32 @@ export const envSchema = z.object({
 
   APP_VERSION: z.string().optional(),
   GIT_COMMIT: z.string().default('unknown'),
+
+  // Observability: metrics, logs, health probes, tracing, shutdown (docs/OBSERVABILITY.md).
+  METRICS_ENABLED: bool.default(true),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  LOG_DIR: z.string().min(1).optional(),
+  LOG_FILE_MAX_SIZE: z.string().regex(/^\d+[kmg]$/, 'expected a size such as 10m or 500k').default('10m'),
+  LOG_FILE_KEEP: int(1, 365).default(14),
+  HEALTH_EXTERNAL_URLS: list.pipe(z.array(z.string().regex(/^https?:\/\//, 'expected http:// or https:// URLs'))).default([]),
+  HEALTH_CHECK_TIMEOUT_MS: int(50, 10_000).default(500),
+  HEALTH_HEAP_MAX_MB: int(16, 65_536).default(384),
+  HEALTH_RSS_MAX_MB: int(16, 65_536).default(480),
+  HEALTH_DISK_PATH: z.string().min(1).default('/'),
+  HEALTH_DISK_MAX_PERCENT: int(1, 100).default(90),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL').optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('ecosyste-backend'),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_traceidratio'),
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a ratio between 0 and 1')
+    .transform(Number)
+    .default(0.1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,151 @@
+import { ecsFormat } from '@elastic/ecs-pino-format';
+import { trace } from '@opentelemetry/api';
+import { symlinkSync, renameSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import pino, { DestinationStream, Logger, LoggerOptions, StreamEntry } from 'pino';
+import { AppConfig } from '../config/app-config';
+import { redactSecrets } from './redact';
+
+/** pino-roll ships no types: the part of its SonicBoom stream used here. */
+type RollingStream = DestinationStream & { file: string; end(): void; on(event: 'ready' | 'close', listener: () => void): void };
+const pinoRoll = () => require('pino-roll') as (options: Record<string, unknown>) => Promise<RollingStream>;
+
+export interface RootLogger {
+  logger: Logger;
+  /** Flushes and closes the log files (their roll timers would keep the process alive). */
+  close(): Promise<void>;
+}
+
+/** Keys whose values are never written, wherever they appear in a logged object. */
+const REDACT_PATHS = [
+  'password',
+  'token',
+  'authorization',
+  'cookie',
+  '*.password',
+  '*.token',
+  '*.authorization',
+  '*.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+];
+
+/** pino options producing Elastic Common Schema lines, with secrets scrubbed from messages and errors. */
+export function loggerOptions(config: AppConfig): LoggerOptions {
+  const ecs = ecsFormat({
+    convertErr: true,
+    convertReqRes: false,
+    apmIntegration: false,
+    serviceName: config.tracing.serviceName,
+    serviceVersion: config.version,
+    serviceEnvironment: config.env,
+  });
+  const ecsBindings = ecs.formatters!.bindings!;
+  const ecsLog = ecs.formatters!.log!;
+  const options: LoggerOptions = {
+    ...ecs,
+    level: config.logging.level,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    formatters: {
+      level: ecs.formatters!.level,
+      // ecsFormat adds its static fields (ecs.version, service.*) on every bindings call; only the
+      // root logger's bindings (with pid/hostname) should carry them, or child lines repeat keys.
+      bindings: (bindings) => ('pid' in bindings || 'hostname' in bindings ? ecsBindings(bindings) : bindings),
+      log: (object) => {
+        const ecsObject = ecsLog(object) as { error?: { message?: string; stack_trace?: string } };
+        if (ecsObject.error) {
+          if (ecsObject.error.message) ecsObject.error.message = redactSecrets(ecsObject.error.message);
+          if (ecsObject.error.stack_trace) ecsObject.error.stack_trace = redactSecrets(ecsObject.error.stack_trace);
+        }
+        return ecsObject;
+      },
+    },
+    hooks: {
+      logMethod(args, method) {
+        for (let i = 0; i < args.length; i++) {
+          if (typeof args[i] === 'string') args[i] = redactSecrets(args[i] as string);
+        }
+        return method.apply(this, args as Parameters<typeof method>);
+      },
+    },
+  };
+  if (config.tracing.enabled) {
+    // Links each line to its trace in the APM UI; only installed when tracing is on.
+    options.mixin = () => {
+      const span = trace.getActiveSpan();
+      if (!span) return {};
+      const { traceId, spanId } = span.spanContext();
+      return { 'trace.id': traceId, 'span.id': spanId };
+    };
+  }
+  return options;
+}
+
+/** Development's human-readable console; pino-pretty is a development dependency, absent from images. */
+function prettyStream(): DestinationStream | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as (options: object) => DestinationStream;
+    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', messageKey: 'message', ignore: 'pid,hostname' });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A rolling file (by size and by day, `keep` files kept) with a stable `<name>.log` symlink to the
+ * current one, so `logs/error.log` and `logs/combined.log` are where the seed expects them.
+ */
+async function rollingFile(dir: string, name: string, config: AppConfig['logging']): Promise<RollingStream> {
+  const stream = await pinoRoll()({
+    file: join(dir, name),
+    extension: '.log',
+    frequency: 'daily',
+    dateFormat: 'yyyy-MM-dd',
+    size: config.fileMaxSize,
+    limit: { count: config.fileKeep },
+    mkdir: true,
+  });
+  const link = join(dir, `${name}.log`);
+  const relink = () => {
+    // Replace the link atomically: a reader never finds it missing.
+    const tmp = `${link}.${process.pid}.tmp`;
+    try {
+      symlinkSync(basename(stream.file), tmp);
+      renameSync(tmp, link);
+    } catch {
+      // A read-only or odd filesystem: the dated files are still written.
+    }
+  };
+  relink();
+  stream.on('ready', relink);
+  return stream;
+}
+
+export async function createRootLogger(config: AppConfig): Promise<RootLogger> {
+  const options = loggerOptions(config);
+  const console = (config.logging.pretty && prettyStream()) || pino.destination({ dest: 1, sync: false });
+  if (!config.logging.dir || config.logging.level === 'silent') {
+    const logger = pino(options, console);
+    return { logger, close: async () => logger.flush() };
+  }
+  const error = await rollingFile(config.logging.dir, 'error', config.logging);
+  const combined = await rollingFile(config.logging.dir, 'combined', config.logging);
+  const level = config.logging.level;
+  const streams: StreamEntry[] = [
+    { level, stream: console },
+    { level: 'error', stream: error },
+    { level, stream: combined },
+  ];
+  const logger = pino(options, pino.multistream(streams));
+  return {
+    logger,
+    close: async () => {
+      logger.flush();
+      await Promise.all([error, combined].map((s) => new Promise<void>((resolve) => (s.on('close', resolve), s.end()))));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { CacheService } from '../cache/cache.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DatabaseClient } from '../database/database.client';
+import { CacheMetrics } from './cache.metrics';
+import { DatabaseMetrics } from './database.metrics';
+import { HttpMetrics } from './http.metrics';
+
+/**
+ * Owns the app's Prometheus registry. One registry per app instance (not prom-client's global
+ * one), so several apps in one test process never collide.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly http: HttpMetrics;
+  readonly database: DatabaseMetrics;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(DatabaseClient) database: DatabaseClient,
+    @Inject(CacheService) cache: CacheService,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'app_info',
+      help: 'Always 1; its labels carry the running version and commit.',
+      labelNames: ['version', 'commit'],
+      registers: [this.registry],
+    }).set({ version: config.version, commit: config.commit }, 1);
+    this.http = new HttpMetrics(this.registry);
+    this.database = new DatabaseMetrics(this.registry, database);
+    new CacheMetrics(this.registry, cache);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
