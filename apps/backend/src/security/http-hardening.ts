@@ -1,0 +1,34 @@
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '../config/app-config';
+import { CSP_DIRECTIVES } from './content-security-policy';
+
+const TWO_YEARS_SECONDS = 63_072_000;
+
+/**
+ * Security headers and CORS on every response of the app, including errors and the web UI that
+ * `npm start` serves. Behind nginx the edge sends the same headers and hides these copies.
+ */
+export async function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
+    },
+    // Same value as the edge; browsers ignore it over plain HTTP, so it is harmless under npm start.
+    strictTransportSecurity: { maxAge: TWO_YEARS_SECONDS, includeSubDomains: false },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    // A cross-origin page may read the API only through the CORS allow-list below.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  app.enableCors({
+    // Nothing foreign by default: an empty CORS_ORIGINS sends no Access-Control-Allow-Origin at all.
+    origin: config.security.corsOrigins.length > 0 ? [...config.security.corsOrigins] : false,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    credentials: false,
+    maxAge: 600,
+  });
+}
