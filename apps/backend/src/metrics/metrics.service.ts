@@ -23,6 +23,11 @@ export class MetricsService {
     @Inject(CacheService) cache: CacheService,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool
+    // flags them); each is the sum of its unsuffixed per-type gauge, so nothing is lost.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
     new Gauge({
       name: 'app_info',
       help: 'Always 1; its labels carry the running version and commit.',

@@ -1,0 +1,44 @@
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { samplerFor } from './tracing.sdk';
+import { tracingOptionsFromEnv } from './tracing.options';
+
+describe('tracingOptionsFromEnv', () => {
+  it('is undefined without an OTLP endpoint, so nothing is loaded', () => {
+    expect(tracingOptionsFromEnv({})).toBeUndefined();
+    expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
+  });
+
+  it('defaults to parent-based 10% sampling under the service name', () => {
+    expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toEqual({
+      serviceName: 'ecosyste-backend',
+      serviceVersion: undefined,
+      sampler: 'parentbased_traceidratio',
+      ratio: 0.1,
+    });
+    expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '7' })?.ratio).toBe(0.1);
+  });
+});
+
+describe('samplerFor', () => {
+  const decide = (name: string, ratio: number, parentSampled?: boolean) => {
+    const parent =
+      parentSampled === undefined
+        ? ROOT_CONTEXT
+        : trace.setSpanContext(context.active(), { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: parentSampled ? 1 : 0, isRemote: true });
+    return samplerFor(name, ratio).shouldSample(parent, 'f'.repeat(32), 'GET', SpanKind.SERVER, {}, []).decision;
+  };
+
+  it('follows the caller: a sampled parent is kept even at ratio 0, an unsampled one dropped at ratio 1', () => {
+    expect(decide('parentbased_traceidratio', 0, true)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(decide('parentbased_traceidratio', 1, false)).toBe(SamplingDecision.NOT_RECORD);
+  });
+
+  it('samples new traces by ratio', () => {
+    expect(decide('parentbased_traceidratio', 1)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(decide('parentbased_traceidratio', 0)).toBe(SamplingDecision.NOT_RECORD);
+    expect(decide('always_off', 1)).toBe(SamplingDecision.NOT_RECORD);
+    expect(decide('always_on', 0)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+});
