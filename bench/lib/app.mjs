@@ -1,0 +1,109 @@
+// Starts the built backend (apps/backend/dist/main.js) as production would run it, and samples
+// its resident memory and event-loop lag.
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './services.mjs';
+
+export const MAIN = join(ROOT, 'apps', 'backend', 'dist', 'main.js');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function status(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Spawns the app and polls until it is ready. `readyMs` is spawn → first 200 from /health/ready
+ * (or from a one-row list while the app has no readiness probe), polled every 10 ms.
+ */
+export async function startApp({ env, logFile, nodeArgs = [] }) {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = logFile ? createWriteStream(logFile) : undefined;
+  let tail = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (d) => {
+      if (log) log.write(d);
+      tail = (tail + d).slice(-4000);
+    });
+  }
+  const url = `http://127.0.0.1:${port}`;
+  let readyPath = '/health/ready';
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${tail}`);
+    const s = await status(url + readyPath);
+    if (s === 200) break;
+    if (s === 404) readyPath = '/api/businesses?limit=1';
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const readyMs = performance.now() - started;
+  if (Date.now() >= deadline) throw new Error(`app not ready within 30 s:\n${tail}`);
+  return {
+    url,
+    port,
+    pid: child.pid,
+    readyMs,
+    readyPath,
+    output: () => tail,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          log?.end();
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Resident set size of a process, from ps (works whether or not /metrics exists). */
+export function rssBytes(pid) {
+  try {
+    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** One sample from /metrics: the named gauges, or undefined when the app exposes no metrics. */
+export async function scrape(url, names) {
+  try {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (res.status !== 200) return undefined;
+    const text = await res.text();
+    const out = {};
+    for (const name of names) {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)`, 'm').exec(text);
+      if (m) out[name] = Number(m[1]);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}

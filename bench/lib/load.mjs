@@ -1,0 +1,71 @@
+// Load generation: autocannon for throughput and latency, and plain node:http for the seed's two
+// scenarios as its supertest calls ran them (one connection per concurrent request; one at a time).
+import { Agent, request } from 'node:http';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+
+/**
+ * `path` is a string, or a function of the request number for paths that must differ (cache
+ * misses). Returns req/s and latency percentiles in ms, plus every kind of failure.
+ */
+export async function cannon({ url, path, connections, duration, warmup = 0 }) {
+  let counter = 0;
+  const requests = typeof path === 'function' ? [{ setupRequest: (req) => ({ ...req, path: path(counter++) }) }] : undefined;
+  if (warmup > 0) await autocannon({ url: url + (typeof path === 'string' ? path : ''), connections, duration: warmup, requests });
+  const r = await autocannon({ url: url + (typeof path === 'string' ? path : ''), connections, duration, requests, timeout: 10 });
+  return {
+    connections,
+    duration,
+    requests: r.requests.total,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    bytesPerSec: Math.round(r.throughput.average),
+  };
+}
+
+function get(url, agent) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The seed's first test: N requests started at once, each on its own connection; wall time. */
+export async function concurrentBurst(url, n) {
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const started = performance.now();
+  const statuses = await Promise.all(Array.from({ length: n }, () => get(url, agent).catch(() => 0)));
+  const wallMs = performance.now() - started;
+  agent.destroy();
+  return { requests: n, wallMs, failed: statuses.filter((s) => s !== 200).length };
+}
+
+/** The seed's second test: N requests one after the other (on one kept-alive connection). */
+export async function sequential(url, n) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const times = [];
+  let failed = 0;
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const s = await get(url, agent).catch(() => 0);
+    times.push(performance.now() - t);
+    if (s !== 200) failed++;
+  }
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  return { requests: n, meanMs: times.reduce((a, b) => a + b, 0) / n, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: times[n - 1], failed };
+}

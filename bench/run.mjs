@@ -1,0 +1,257 @@
+// `npm run bench`: the seed's load scenarios and the issue's performance goals, measured against
+// the built app on real PostgreSQL and Redis with 100k businesses, next to a bare node:http server
+// (the ceiling) in the same run. Prints a table and writes bench/results/<date>.json.
+// Not part of `npm test`: timings belong here, where nobody asserts them on a busy machine.
+//
+//   npm run bench [-- --duration 5] [--skip-restore] [--fresh-dump] [--no-build] [--profile]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { rssBytes, scrape, startApp } from './lib/app.mjs';
+import { startCeiling } from './lib/ceiling.mjs';
+import { cannon, concurrentBurst, sequential } from './lib/load.mjs';
+import { startOtlpSink } from './lib/otlp-sink.mjs';
+import { summarizeProfile } from './lib/profile-summary.mjs';
+import { loadLine, num, printTable, writeResults } from './lib/report.mjs';
+import { measureRestore } from './lib/restore.mjs';
+import { businessIds, createDatabase, dropRedisPrefix, REDIS_URL, redisPrefix, ROOT, seed } from './lib/services.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rows: { type: 'string', default: '100000' },
+    'restore-rows': { type: 'string', default: '1000000' },
+    'skip-restore': { type: 'boolean', default: false },
+    'fresh-dump': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const DURATION = Number(args.duration);
+const ROWS = Number(args.rows);
+const log = (msg) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+// Surnames of the seed generator: "<owner> <n>" is a realistic name search whose every n differs,
+// so each request misses the cache and runs the trigram search on PostgreSQL.
+const OWNERS = ['martin', 'bernard', 'dubois', 'thomas', 'robert', 'richard', 'petit', 'durand', 'leroy', 'moreau'];
+let searchCounter = Math.floor(Math.random() * 50_000);
+let detailCounter = 0;
+const CACHED_LIST = '/api/businesses?limit=20';
+
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length) await cleanups.pop()().catch((err) => log(`cleanup: ${err.message}`));
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => cleanup().finally(() => process.exit(130)));
+
+async function main() {
+  if (!args['no-build']) {
+    log('building the backend (npm run build -w apps/backend)…');
+    const built = spawnSync('npm', ['run', '--silent', 'build', '-w', 'apps/backend'], { cwd: ROOT, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('the backend does not build; fix it or pass --no-build to measure the existing dist/');
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'ecosyste-bench-'));
+  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  const record = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: +(totalmem() / 2 ** 30).toFixed(1), freeGiB: +(freemem() / 2 ** 30).toFixed(1), kernel: release(), node: process.version, loadAvgAtStart: loadavg() },
+    settings: { durationS: DURATION, rows: ROWS },
+  };
+
+  const db = await createDatabase('ecosyste_bench');
+  cleanups.push(() => db.drop());
+  const prefix = redisPrefix();
+  cleanups.push(() => dropRedisPrefix(prefix));
+  log(`database ${db.name}, Redis prefix ${prefix}; seeding ${ROWS} businesses…`);
+  record.seedMs = await seed(db.url, ROWS);
+  const ids = await businessIds(db.url);
+  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix };
+
+  // Cold start: spawn → ready, three times (the migrations are already applied, as on a restart).
+  const starts = [];
+  for (let i = 0; i < 3; i++) {
+    const app = await startApp({ env: { ...env, LOG_LEVEL: 'warn' } });
+    starts.push(app.readyMs);
+    record.readyPath = app.readyPath;
+    await app.stop();
+  }
+  record.coldStartMs = starts.sort((a, b) => a - b)[1];
+  log(`cold start to ready (${record.readyPath}): ${starts.map((s) => s.toFixed(0)).join(', ')} ms`);
+
+  // The app as production runs it: metrics on, logs at info (to a file), no tracing.
+  const app = await startApp({ env, logFile: join(tmp, 'app.log') });
+  cleanups.push(() => app.stop());
+
+  log('seed scenarios…');
+  record.seedScenarios = {
+    concurrent1000: await concurrentBurst(`${app.url}/api/businesses`, 1000),
+    sequential100: await sequential(`${app.url}/api/businesses`, 100),
+  };
+
+  const endpoints = {
+    cachedList: CACHED_LIST,
+    uncachedSearch: () => `/api/businesses?q=${OWNERS[searchCounter % OWNERS.length]}%20${1 + (searchCounter++ % ROWS)}`,
+    detailRead: () => `/api/businesses/${ids[detailCounter++ % ids.length]}`,
+  };
+  record.load = {};
+  for (const connections of [100, 1000]) {
+    for (const [name, path] of Object.entries(endpoints)) {
+      log(`${name} at ${connections} connections…`);
+      await scrape(app.url, []); // resets prom-client's event-loop histogram
+      const rss = [];
+      const sampler = setInterval(() => rss.push(rssBytes(app.pid)), 250);
+      const r = await cannon({ url: app.url, path, connections, duration: DURATION, warmup: name === 'cachedList' ? 1 : 0 });
+      clearInterval(sampler);
+      const metrics = await scrape(app.url, ['nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes']);
+      r.rssMaxBytes = Math.max(...rss.filter(Number.isFinite));
+      r.eventLoopLagP99Ms = metrics?.nodejs_eventloop_lag_p99_seconds !== undefined ? metrics.nodejs_eventloop_lag_p99_seconds * 1000 : null;
+      record.load[`${name}@${connections}`] = r;
+    }
+  }
+
+  // The ceiling: the same bytes from a bare node:http server, same connections, same duration.
+  const sample = await fetch(app.url + CACHED_LIST);
+  const body = Buffer.from(await sample.arrayBuffer());
+  record.cachedListBodyBytes = body.length;
+  if (args.profile) await profile(env, tmp, record);
+  await app.stop();
+  const ceiling = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp);
+  cleanups.push(() => ceiling.stop());
+  record.ceiling = {};
+  for (const connections of [100, 1000]) {
+    log(`ceiling at ${connections} connections…`);
+    record.ceiling[connections] = await cannon({ url: ceiling.url, path: CACHED_LIST, connections, duration: DURATION, warmup: 1 });
+  }
+  await ceiling.stop();
+
+  record.overhead = await overhead(env, tmp);
+
+  if (!args['skip-restore']) {
+    record.restore = await measureRestore({ rows: Number(args['restore-rows']), fresh: args['fresh-dump'], log });
+  }
+
+  record.machine.loadAvgAtEnd = loadavg();
+  await cleanup();
+  report(record);
+  log(`results written to ${writeResults(ROOT, record)}`);
+}
+
+/**
+ * Monitoring overhead: the cached list at 100 connections on three apps side by side — metrics
+ * and logs off, on (the defaults), and on with tracing sampled at 10% into an in-process OTLP sink —
+ * measured in alternating rounds so drift on a shared machine hits all three alike.
+ */
+async function overhead(env, tmp) {
+  const sink = await startOtlpSink();
+  cleanups.push(() => sink.stop());
+  const configs = {
+    off: { METRICS_ENABLED: 'false', LOG_LEVEL: 'silent' },
+    on: { METRICS_ENABLED: 'true', LOG_LEVEL: 'info' },
+    tracing: {
+      METRICS_ENABLED: 'true',
+      LOG_LEVEL: 'info',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    },
+  };
+  const apps = {};
+  for (const [name, extra] of Object.entries(configs)) {
+    apps[name] = await startApp({ env: { ...env, ...extra }, logFile: join(tmp, `overhead-${name}.log`) });
+    cleanups.push(() => apps[name].stop());
+  }
+  const runs = { off: [], on: [], tracing: [] };
+  for (let round = 0; round < 2; round++) {
+    for (const name of Object.keys(configs)) {
+      log(`overhead: ${name}, round ${round + 1}…`);
+      runs[name].push(await cannon({ url: apps[name].url, path: CACHED_LIST, connections: 100, duration: DURATION, warmup: round === 0 ? 1 : 0 }));
+    }
+  }
+  // Switches that the app does not know yet show up as identical behaviour: report them as n/a.
+  const metricsStatus = async (a) => (await fetch(`${a.url}/metrics`)).status;
+  const switches = { metricsOff: (await metricsStatus(apps.off)) === 404, metricsOn: (await metricsStatus(apps.on)) === 200 };
+  // The batch span processor exports every few seconds: give it time to flush before counting.
+  const deadline = Date.now() + 7000;
+  while (sink.stats.requests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  switches.tracingExported = sink.stats.requests > 0;
+  for (const a of Object.values(apps)) await a.stop();
+  await sink.stop();
+
+  const best = (rs) => Math.max(...rs.map((r) => r.rps));
+  const rps = { off: best(runs.off), on: best(runs.on), tracing: best(runs.tracing) };
+  return {
+    runs,
+    rps,
+    switches,
+    otlpSink: { requests: sink.stats.requests, bytes: sink.stats.bytes, paths: [...sink.stats.paths] },
+    metricsLogsPct: switches.metricsOff && switches.metricsOn ? (1 - rps.on / rps.off) * 100 : null,
+    tracingPct: switches.tracingExported ? (1 - rps.tracing / rps.off) * 100 : null,
+  };
+}
+
+/** A CPU profile of the app serving the cached list at 100 connections (`--profile`). */
+async function profile(env, tmp, record) {
+  const dir = join(ROOT, 'bench', 'results', 'profiles');
+  const app = await startApp({ env: { ...env, LOG_LEVEL: 'info' }, logFile: join(tmp, 'profile.log'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  log('profiling the cached list at 100 connections…');
+  await cannon({ url: app.url, path: CACHED_LIST, connections: 100, duration: DURATION, warmup: 1 });
+  await app.stop();
+  record.profile = summarizeProfile(dir);
+}
+
+function report(r) {
+  const load = (k) => r.load[k];
+  const c1 = r.seedScenarios.concurrent1000;
+  const s100 = r.seedScenarios.sequential100;
+  const ratio = (c) => load(`cachedList@${c}`).rps / r.ceiling[c].rps;
+  const rssMax = Math.max(...Object.entries(r.load).filter(([k]) => k.endsWith('@1000')).map(([, v]) => v.rssMaxBytes));
+  const lags = Object.entries(r.load).filter(([k]) => k.endsWith('@1000')).map(([, v]) => v.eventLoopLagP99Ms).filter((v) => v !== null);
+  const o = r.overhead;
+  const rows = [
+    { name: 'seed: 1000 concurrent GET /api/businesses', value: `${num(c1.wallMs)} ms wall, ${c1.failed} failed`, goal: 'seed <10 s; <1 s', ok: c1.wallMs < 1000 && c1.failed === 0 },
+    { name: 'seed: 100 sequential GET /api/businesses', value: `mean ${num(s100.meanMs, 2)} ms, p99 ${num(s100.p99Ms, 2)} ms`, goal: 'seed <200 ms; <5 ms', ok: s100.meanMs < 5 && s100.failed === 0 },
+  ];
+  for (const c of [100, 1000]) {
+    rows.push({ name: `cached list (limit=20) @${c}`, value: loadLine(load(`cachedList@${c}`)) });
+    rows.push({ name: `uncached search (q varies) @${c}`, value: loadLine(load(`uncachedSearch@${c}`)) });
+    rows.push({ name: `detail read (each id once) @${c}`, value: loadLine(load(`detailRead@${c}`)) });
+    rows.push({ name: `ceiling: bare node:http, same bytes @${c}`, value: loadLine(r.ceiling[c]) });
+    rows.push({ name: `cached list / ceiling @${c}`, value: num(ratio(c), 2), goal: '≥ 0.6', ok: ratio(c) >= 0.6 });
+  }
+  rows.push(
+    { name: 'monitoring: metrics + logs on vs off', value: o.metricsLogsPct === null ? 'n/a (switch missing)' : `${num(o.metricsLogsPct, 1)} % (${o.rps.on} vs ${o.rps.off} req/s)`, goal: '≤ 5 %', ok: o.metricsLogsPct === null ? undefined : o.metricsLogsPct <= 5 },
+    { name: 'monitoring: tracing 10 % sampled vs off', value: o.tracingPct === null ? 'n/a (no span exported)' : `${num(o.tracingPct, 1)} % (${o.rps.tracing} req/s)`, goal: '≤ 15 %', ok: o.tracingPct === null ? undefined : o.tracingPct <= 15 },
+    { name: 'RSS, max under 1000 connections', value: `${num(rssMax / 2 ** 20)} MiB`, goal: '<512 MiB; <256', ok: rssMax < 256 * 2 ** 20 },
+    { name: 'event-loop lag p99 under 1000 connections', value: lags.length ? `${num(Math.max(...lags), 1)} ms` : 'n/a (no /metrics)' },
+    { name: `cold start to ready (${r.readyPath})`, value: `${num(r.coldStartMs)} ms (median of 3)`, goal: '< 1.5 s', ok: r.coldStartMs < 1500 },
+  );
+  if (r.restore) {
+    rows.push({ name: `restore of ${r.restore.rows} businesses`, value: `${num(r.restore.restoreMs / 1000, 1)} s, ${r.restore.restoredRows} rows`, goal: '< 60 s', ok: r.restore.restoreMs < 60_000 && r.restore.restoredRows === r.restore.rows });
+  }
+  printTable(`ECOSYSTE bench — ${r.machine.cpus}× ${r.machine.cpu}, ${r.machine.memGiB} GiB, Node ${r.machine.node}, ${r.settings.rows} businesses, ${r.settings.durationS} s per run`, rows);
+  // Other work on the machine skews every figure: the load average says how much there was.
+  process.stdout.write(`load average at start ${r.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${r.machine.loadAvgAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`);
+  if (r.profile) {
+    process.stdout.write(`\nCPU profile, cached list @100 — self time by package:\n`);
+    for (const p of r.profile.byPackage.slice(0, 12)) process.stdout.write(`  ${p.share.toFixed(1).padStart(5)} %  ${p.name}\n`);
+    process.stdout.write(`top functions:\n`);
+    for (const f of r.profile.byFunction.slice(0, 15)) process.stdout.write(`  ${f.share.toFixed(1).padStart(5)} %  ${f.name}\n`);
+  }
+}
+
+// A promise that can never settle lets Node exit quietly with 0: say so, and fail.
+let finished = false;
+process.on('exit', (code) => {
+  if (!finished && code === 0) {
+    process.stderr.write('bench ended before it finished (a wait that could never complete)\n');
+    process.exitCode = 1;
+  }
+});
+main().then(() => (finished = true)).catch(async (err) => {
+  finished = true;
+  process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
+  await cleanup();
+  process.exit(1);
+});
