@@ -1,0 +1,132 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/app-process';
+import { freePort } from '../helpers/free-port';
+import { missing } from '../helpers/services';
+import { TestDatabase, createTestDatabase } from '../helpers/test-database';
+import { ReplayedImage, replayDockerfile } from './support/image-replay';
+
+// The image's uid can't be created here; `nobody` stands in for the `node` user: it can read the
+// image's files but write none of them, as in the container.
+const NOBODY = 65534;
+
+describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside Docker', () => {
+  let outDir: string;
+  let image: ReplayedImage;
+  let db: TestDatabase;
+  let child: ChildProcess | undefined;
+  let output = '';
+  let port: number;
+  const appDir = () => join(image.root, image.workdir);
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'ecosyste-backend-image-'));
+    chmodSync(outDir, 0o755);
+    image = replayDockerfile({
+      context: ROOT,
+      dockerfile: 'Dockerfile.backend',
+      outDir,
+      buildArgs: { APP_VERSION: '9.9.9-test', GIT_COMMIT: 'abc1234' },
+      runEnv: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+    });
+    db = await createTestDatabase('ecosyste_image');
+    port = await freePort();
+  }, 240_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await db?.drop();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('ships compiled JavaScript, the migrations and production dependencies only', () => {
+    const backend = join(appDir(), 'apps/backend');
+    expect(existsSync(join(backend, 'dist/main.js'))).toBe(true);
+    expect(readdirSync(join(backend, 'drizzle')).some((f) => f.endsWith('.sql'))).toBe(true);
+    expect(existsSync(join(backend, 'src'))).toBe(false);
+    const modules = join(appDir(), 'node_modules');
+    expect(existsSync(join(modules, '@nestjs/core'))).toBe(true);
+    // Dev tools pruned away: neither the compiler nor the test runner is in the image.
+    for (const dev of ['typescript', 'vitest', '@swc/core']) expect(existsSync(join(modules, dev)), dev).toBe(false);
+  });
+
+  it('runs node itself as the command, as a non-root user, in production mode', () => {
+    expect(image.cmd?.[0]).toBe('node');
+    expect(image.entrypoint).toBeUndefined();
+    expect(image.user).toBe('node');
+    expect(image.env.NODE_ENV).toBe('production');
+    expect(image.env.PORT).toBe('3001');
+    expect(image.expose).toEqual([3001]);
+    expect(image.env.APP_VERSION).toBe('9.9.9-test');
+  });
+
+  it('boots from the image layout, migrates the database and answers /health/live and /health/ready', async () => {
+    const [command, ...args] = image.cmd!;
+    expect(command).toBe('node');
+    const env = {
+      ...image.env,
+      PATH: process.env.PATH ?? '',
+      HOME: '/tmp',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'warn',
+    };
+    child = spawn(process.execPath, args, { cwd: appDir(), env, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+
+    const live = await poll(`http://127.0.0.1:${port}/health/live`, child);
+    expect(live, output).toBe(200);
+    expect(await poll(`http://127.0.0.1:${port}/health/ready`, child)).toBe(200);
+
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT to_regclass('public.businesses') AS t`);
+      expect(rows[0].t).toBe('businesses');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("passes the image's own HEALTHCHECK command", () => {
+    const [command, ...args] = image.healthcheck!;
+    expect(command).toBe('node');
+    const result = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, timeout: 10_000 });
+    expect(result.status).toBe(0);
+    // And it fails when nothing answers, so it can't pass by accident.
+    const down = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? '', PORT: '1' }, timeout: 10_000 });
+    expect(down.status).toBe(1);
+  });
+
+  it('stops on SIGTERM as PID 1 would receive it', async () => {
+    expect(child?.exitCode).toBeNull();
+    const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+    child!.kill('SIGTERM');
+    await exited;
+    // Exited by itself (a clean exit code or the re-raised SIGTERM), not killed.
+    expect(child!.signalCode === 'SIGKILL').toBe(false);
+  });
+});
+
+async function poll(url: string, proc: ChildProcess, timeoutMs = 45_000): Promise<number | string> {
+  const deadline = Date.now() + timeoutMs;
+  let last: number | string = 'no answer';
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) return `exited with ${proc.exitCode}`;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      last = res.status;
+      if (res.status === 200) return 200;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return last;
+}
