@@ -1,0 +1,63 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../helpers/free-port';
+
+export interface PgCluster {
+  port: number;
+  /** Superuser URL of the `postgres` database. */
+  url: string;
+  start(): void;
+  /** `pg_ctl stop -m fast`: connections are cut, as when the server goes down. */
+  stop(): void;
+  destroy(): void;
+}
+
+function binDir(): string {
+  const base = '/usr/lib/postgresql';
+  const version = readdirSync(base).sort((a, b) => Number(b) - Number(a))[0];
+  return join(base, version, 'bin');
+}
+
+/** True when this machine can run a private cluster (root, a `postgres` user, initdb). */
+export function canRunPgCluster(): boolean {
+  return process.getuid?.() === 0 && existsSync('/usr/lib/postgresql') && spawnSync('id', ['-u', 'postgres']).status === 0;
+}
+
+/**
+ * A throw-away PostgreSQL cluster on a free loopback port, owned by the `postgres` user
+ * (PostgreSQL refuses to run as root). Drills stop and start it; the machine's own server is
+ * never touched.
+ */
+export async function pgCluster(): Promise<PgCluster> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'ecosyste-pg-'));
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+  chownSync(dir, uid, gid);
+  const data = join(dir, 'data');
+  const bin = binDir();
+  const asPostgres = (cmd: string, args: string[]) => {
+    const r = spawnSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { encoding: 'utf8', cwd: dir });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
+  };
+  asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=50`;
+  const cluster: PgCluster = {
+    port,
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    start: () => asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']),
+    stop: () => asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    destroy: () => {
+      try {
+        cluster.stop();
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  cluster.start();
+  return cluster;
+}
