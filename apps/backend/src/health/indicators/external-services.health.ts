@@ -22,7 +22,8 @@ export class ExternalServicesHealthIndicator {
   private async probe(url: string, timeoutMs: number): Promise<[string, { status: 'up' | 'down'; code?: number; message?: string }]> {
     const name = displayName(url);
     try {
-      const res = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      const { target, headers } = withoutCredentials(url);
+      const res = await fetch(target, { method: 'GET', headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       await res.body?.cancel();
       return [name, res.status < 400 ? { status: 'up', code: res.status } : { status: 'down', code: res.status }];
     } catch (err) {
@@ -36,4 +37,14 @@ export class ExternalServicesHealthIndicator {
 function displayName(url: string): string {
   const u = new URL(url);
   return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
+/** fetch refuses URLs with credentials: they travel as a Basic authorization header instead. */
+function withoutCredentials(url: string): { target: string; headers: Record<string, string> } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { target: url, headers: {} };
+  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { target: u.toString(), headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
 }
