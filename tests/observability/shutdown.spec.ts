@@ -1,0 +1,78 @@
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppProcess, startApp } from '../helpers/app-process';
+import { missing } from '../helpers/services';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+
+const IN_FLIGHT = 6;
+
+/**
+ * Waits until `count` queries of the app's pool are blocked on the table lock. Needs its own
+ * connection: inside a transaction pg_stat_activity is a snapshot that never changes.
+ */
+async function waitForBlockedQueries(watcher: Client, database: string, count: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await watcher.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND application_name = 'ecosyste-backend'`,
+      [database],
+    );
+    if (rows[0].n >= count) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`fewer than ${count} requests reached the database`);
+}
+
+describe.skipIf(await missing('postgres'))('graceful shutdown of the built app', () => {
+  let database: TestDatabase;
+  let app: AppProcess;
+  let locker: Client;
+  let watcher: Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await startApp({ env: { DATABASE_URL: database.url, SHUTDOWN_TIMEOUT_MS: '8000', LOG_LEVEL: 'info' }, readyPath: '/health/ready' });
+    locker = new Client({ connectionString: database.url });
+    watcher = new Client({ connectionString: database.url });
+    await Promise.all([locker.connect(), watcher.connect()]);
+  });
+  afterAll(async () => {
+    await Promise.all([locker?.end().catch(() => undefined), watcher?.end().catch(() => undefined)]);
+    await app?.stop(2000);
+    await database?.drop();
+  });
+
+  it('SIGTERM mid-flight: every in-flight request gets its 200, new connections are refused, exit code 0', async () => {
+    // Hold the table so that the requests are really in flight (waiting in PostgreSQL) at SIGTERM.
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE businesses IN ACCESS EXCLUSIVE MODE');
+    const requests = Array.from({ length: IN_FLIGHT }, (_, i) =>
+      fetch(`${app.url}/api/businesses?q=inflight${i}`).then(async (res) => ({ status: res.status, body: await res.json() })),
+    );
+    await waitForBlockedQueries(watcher, database.name, IN_FLIGHT);
+
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      app.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    app.child.kill('SIGTERM');
+    // The listening socket closes at once: a new client is turned away while the others finish.
+    let refused = false;
+    for (let i = 0; i < 40 && !refused; i++) {
+      refused = await fetch(`${app.url}/health/live`, { signal: AbortSignal.timeout(500) }).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(refused).toBe(true);
+    expect(app.child.exitCode).toBeNull();
+
+    await locker.query('COMMIT');
+    const responses = await Promise.all(requests);
+    for (const res of responses) {
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ items: [], total: 0 });
+    }
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(app.output()).toContain('SIGTERM received: draining in-flight requests');
+  });
+});
