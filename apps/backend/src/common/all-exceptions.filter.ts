@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../database/database-errors';
 
 interface ErrorBody {
   statusCode: number;
@@ -33,13 +34,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const body = this.toBody(exception, request);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof HttpException)) {
+      // An outage fails every request: one short line each, not a stack trace at request rate.
+      this.logger.warn({ method: request?.method, url: request?.url }, `database unavailable: ${(exception as Error).message}`);
+    } else if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, method: request?.method, url: request?.url },
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
     if (reply.sent) return;
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) void reply.header('retry-after', '5');
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
@@ -58,6 +63,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isClientFrameworkError(exception)) {
       return { statusCode: exception.statusCode, error: reasonPhrase(exception.statusCode), message: exception.message };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return { statusCode: 503, error: 'Service Unavailable', message: 'The database is unavailable: retry shortly' };
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
   }
