@@ -1,0 +1,154 @@
+import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppProcess, startApp } from '../helpers/app-process';
+import { freePort } from '../helpers/free-port';
+import { missing } from '../helpers/services';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+
+// Every secret the app is given or sent; none may appear in any log line or file.
+const SECRETS = {
+  dbPassword: 'pg-pass-SECRET-1',
+  redisPassword: 'redis-pass-SECRET-2',
+  adminToken: 'admin-token-SECRET-3-xxxxxxxx',
+  metricsToken: 'metrics-token-SECRET-4-xxxxxx',
+  externalPassword: 'ext-pass-SECRET-5',
+  bearer: 'auth-header-SECRET-6',
+  cookie: 'cookie-SECRET-7',
+  queryToken: 'query-token-SECRET-8',
+  bodyPassword: 'body-pass-SECRET-9',
+};
+
+type LogLine = Record<string, unknown>;
+const parseLines = (text: string): LogLine[] =>
+  text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as LogLine);
+
+describe.skipIf((await missing('postgres')) || (await missing('redis')))('logs of the built app', () => {
+  let database: TestDatabase;
+  let logDir: string;
+  let json: AppProcess;
+  let silent: AppProcess;
+  let pretty: AppProcess;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    logDir = mkdtempSync(join(tmpdir(), 'ecosyste-logs-'));
+    const dbUrl = new URL(database.url);
+    dbUrl.password = SECRETS.dbPassword; // trust authentication ignores it; the logs must too
+    const closedPort = await freePort();
+    [json, silent, pretty] = await Promise.all([
+      startApp({
+        env: {
+          DATABASE_URL: dbUrl.toString(),
+          REDIS_URL: `redis://:${SECRETS.redisPassword}@127.0.0.1:${closedPort}/0`,
+          API_ADMIN_TOKEN: SECRETS.adminToken,
+          METRICS_TOKEN: SECRETS.metricsToken,
+          HEALTH_EXTERNAL_URLS: `http://probe:${SECRETS.externalPassword}@127.0.0.1:${closedPort}/status`,
+          TRUST_PROXY: '127.0.0.1',
+          LOG_LEVEL: 'trace',
+          LOG_DIR: logDir,
+        },
+        readyPath: '/health/ready',
+      }),
+      startApp({ env: { DATABASE_URL: database.url, LOG_LEVEL: 'silent', METRICS_ENABLED: 'false' }, readyPath: '/health/ready' }),
+      startApp({ env: { DATABASE_URL: database.url, NODE_ENV: 'development', LOG_LEVEL: 'info' }, readyPath: '/health/ready' }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([json?.stop(), silent?.stop(), pretty?.stop()]);
+    await database?.drop();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it('writes one ECS JSON line per request, with the request id echoed in the response', async () => {
+    const res = await fetch(`${json.url}/api/businesses?q=pain`, {
+      headers: {
+        'x-request-id': 'trace-me-123',
+        'user-agent': 'obs-test/1.0',
+        'x-forwarded-for': '203.0.113.7',
+        authorization: `Bearer ${SECRETS.bearer}`,
+        cookie: `session=${SECRETS.cookie}`,
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('trace-me-123');
+    // An unknown parameter is a 400, logged as a warning with its secret-looking value masked.
+    expect((await fetch(`${json.url}/api/businesses?token=${SECRETS.queryToken}`)).status).toBe(400);
+    await fetch(`${json.url}/api/businesses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRETS.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', password: SECRETS.bodyPassword }),
+    });
+    await fetch(`${json.url}/metrics`, { headers: { authorization: `Bearer ${SECRETS.metricsToken}` } });
+    expect((await fetch(`${json.url}/health`)).status).toBe(503);
+    await new Promise((r) => setTimeout(r, 300)); // asynchronous stdout
+
+    const lines = parseLines(json.output());
+    for (const line of lines) {
+      expect(line).toHaveProperty('@timestamp');
+      expect(line).toHaveProperty('log.level');
+      expect(line).toHaveProperty('message');
+      expect(line['ecs.version']).toMatch(/^8\./);
+    }
+    const requestLines = lines.filter((l) => l['http.request.id'] === 'trace-me-123' && l.message === 'request completed');
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      'log.level': 'info',
+      'http.request.method': 'GET',
+      'http.route': '/api/businesses',
+      'http.response.status_code': 200,
+      'user_agent.original': 'obs-test/1.0',
+      'client.ip': '203.0.113.7',
+      'url.path': '/api/businesses?q=pain',
+      'service.name': 'ecosyste-backend',
+    });
+    expect(requestLines[0]['event.duration']).toEqual(expect.any(Number));
+    // A client error is a warning; probes and scrapes are not request-logged.
+    expect(lines.some((l) => l['url.path'] === '/api/businesses?token=[REDACTED]' && l['log.level'] === 'warn')).toBe(true);
+    expect(lines.some((l) => l['http.route'] === '/metrics' || l['http.route'] === '/health')).toBe(false);
+  });
+
+  it('never writes a secret: headers, cookies, tokens, passwords in URLs and bodies', async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    const everything = json.output() + readFileSync(join(logDir, 'combined.log'), 'utf8') + readFileSync(join(logDir, 'error.log'), 'utf8');
+    expect(everything.length).toBeGreaterThan(1000);
+    for (const [name, secret] of Object.entries(SECRETS)) {
+      expect(everything.includes(secret), `${name} leaked into the logs`).toBe(false);
+    }
+  });
+
+  it('LOG_DIR: error.log holds errors only, combined.log everything, both links to dated rotating files', async () => {
+    for (const name of ['error.log', 'combined.log']) {
+      expect(lstatSync(join(logDir, name)).isSymbolicLink()).toBe(true);
+    }
+    const errors = parseLines(readFileSync(join(logDir, 'error.log'), 'utf8'));
+    expect(errors.length).toBeGreaterThan(0); // the failed /health check
+    expect(errors.every((l) => l['log.level'] === 'error' || l['log.level'] === 'fatal')).toBe(true);
+    const combined = parseLines(readFileSync(join(logDir, 'combined.log'), 'utf8'));
+    expect(combined.some((l) => l['http.request.id'] === 'trace-me-123')).toBe(true);
+    expect(combined.some((l) => l['log.level'] === 'info')).toBe(true);
+  });
+
+  it('LOG_LEVEL=silent and METRICS_ENABLED=false really switch both off (the request id stays)', async () => {
+    const before = silent.output();
+    const res = await fetch(`${silent.url}/api/businesses?limit=1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await fetch(`${silent.url}/metrics`)).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(before).toBe('');
+    expect(silent.output()).toBe('');
+  });
+
+  it('development prints a readable console instead of JSON', async () => {
+    await fetch(`${pretty.url}/api/businesses?limit=1`);
+    await new Promise((r) => setTimeout(r, 300));
+    const out = pretty.output();
+    expect(out).toContain('request completed');
+    expect(out.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+  });
+});
