@@ -23,8 +23,10 @@ need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed ($2)"; }
 first_line() { grep -m1 -v '^[[:space:]]*$' "$1" 2>/dev/null | tr -d '\r' || true; }
 
 if [[ -n "${BACKUP_ENV_FILE:-}" && -r "$BACKUP_ENV_FILE" ]]; then
+  set -a
   # shellcheck source=/dev/null
   source "$BACKUP_ENV_FILE"
+  set +a
 fi
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -6,9 +6,13 @@
 set -euo pipefail
 
 if [[ -n "${BACKUP_ENV_FILE:-}" && -r "$BACKUP_ENV_FILE" ]]; then
+  set -a
   # shellcheck source=/dev/null
   source "$BACKUP_ENV_FILE"
+  set +a
 fi
-BACKUP_DIR="${BACKUP_DIR:-/backups}/weekly" \
+# (already sourced: backup.sh must not read it again over the weekly BACKUP_DIR)
+BACKUP_ENV_FILE="" \
+  BACKUP_DIR="${BACKUP_DIR:-/backups}/weekly" \
   BACKUP_RETENTION_DAYS="${BACKUP_WEEKLY_RETENTION_DAYS:-35}" \
   exec "$(dirname "${BASH_SOURCE[0]}")/backup.sh" "$@"
