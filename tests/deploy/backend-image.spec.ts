@@ -31,7 +31,8 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
       dockerfile: 'Dockerfile.backend',
       outDir,
       buildArgs: { APP_VERSION: '9.9.9-test', GIT_COMMIT: 'abc1234' },
-      runEnv: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+      // Offline: the replay must never reach the registry (npm's cache holds the lockfile's packages).
+      runEnv: { npm_config_offline: 'true', npm_config_update_notifier: 'false', NEXT_TELEMETRY_DISABLED: '1' },
     });
     db = await createTestDatabase('ecosyste_image');
     port = await freePort();

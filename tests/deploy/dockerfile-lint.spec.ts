@@ -1,0 +1,80 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/app-process';
+import { execForm, parseDockerfile, stages } from './support/dockerfile';
+import { lintDockerfile } from './support/dockerfile-lint';
+
+const dockerfiles = readdirSync(ROOT).filter((f) => /^Dockerfile(\..+)?$/.test(f));
+const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+
+describe('Dockerfile lint (hadolint rules)', () => {
+  it('finds the repository Dockerfiles', () => {
+    expect(dockerfiles).toEqual(expect.arrayContaining(['Dockerfile.backend', 'Dockerfile.frontend']));
+  });
+
+  it.each(dockerfiles)('%s has no finding', (file) => {
+    expect(lintDockerfile(read(file))).toEqual([]);
+  });
+
+  it.each([
+    ['FROM node\nUSER node\nCMD ["node"]', 'DL3006'],
+    ['FROM node:latest\nUSER node\nCMD ["node"]', 'DL3007'],
+    ['FROM node:24-alpine\nCMD ["node"]', 'DL3002'],
+    ['FROM node:24-alpine\nUSER root\nCMD ["node"]', 'DL3002'],
+    ['FROM node:24-alpine\nWORKDIR /app\nADD . .\nUSER node', 'DL3020'],
+    ['FROM node:24-alpine\nRUN sudo apk add --no-cache tini=0.19.0-r3\nUSER node', 'DL3004'],
+    ['FROM node:24-alpine\nRUN apk add tini\nUSER node', 'DL3018'],
+    ['FROM node:24-alpine\nRUN apk add tini=0.19.0-r3\nUSER node', 'DL3019'],
+    ['FROM node:24-alpine\nUSER node\nCMD ["node", "a.js"]\nCMD ["node", "b.js"]', 'DL4003'],
+    ['FROM node:24-alpine\nUSER node\nCMD npm start', 'DL3025'],
+    ['FROM node:24-alpine\nCOPY . app/\nUSER node', 'DL3045'],
+    ['FROM node:24-alpine\nWORKDIR app\nUSER node', 'DL3000'],
+    ['FROM node:24-alpine\nRUN cd /app && npm ci\nUSER node', 'DL3003'],
+    ['FROM node:24-alpine\nRUN wget -qO- https://example.invalid/x | sh\nUSER node', 'DL4006'],
+    ['FROM node:24-alpine\nWORKDIR /app\nRUN npm install\nUSER node', 'DL3016'],
+    ['FROM node:24-alpine\nWORKDIR /app\nCOPY --from=biuld /app/dist dist\nUSER node', 'DL3022'],
+    ['FROM debian:13\nRUN apt-get update && apt-get install -y curl\nUSER 1000', 'DL3008'],
+  ])('flags a known-bad Dockerfile (%#: %s)', (text, rule) => {
+    expect(lintDockerfile(text).map((f) => f.rule)).toContain(rule);
+  });
+});
+
+describe('what the images promise beyond hadolint', () => {
+  const nodeBases = dockerfiles.flatMap((f) =>
+    parseDockerfile(read(f))
+      .filter((i) => i.keyword === 'FROM' && i.args.startsWith('node:'))
+      .map((i) => i.args.split(/\s+/)[0]),
+  );
+
+  it('builds every Node stage on one pinned Node LTS Alpine image', () => {
+    expect(nodeBases.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(nodeBases).size).toBe(1);
+    // An even major is an LTS line; a full x.y.z version is a pinned release.
+    expect(nodeBases[0]).toMatch(/^node:(2[4-9]|[3-9]\d)\.\d+\.\d+-alpine/);
+    expect(Number(/^node:(\d+)/.exec(nodeBases[0])![1]) % 2).toBe(0);
+  });
+
+  it.each(['Dockerfile.backend', 'Dockerfile.frontend'])('%s is multi-stage, with a health check and one port', (file) => {
+    const all = stages(parseDockerfile(read(file)));
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const final = all.at(-1)!.instructions;
+    expect(final.filter((i) => i.keyword === 'HEALTHCHECK')).toHaveLength(1);
+    expect(final.filter((i) => i.keyword === 'EXPOSE')).toHaveLength(1);
+  });
+
+  it('starts the backend with node as PID 1, never through npm', () => {
+    const final = stages(parseDockerfile(read('Dockerfile.backend'))).at(-1)!.instructions;
+    const cmd = execForm(final.find((i) => i.keyword === 'CMD')!.args)!;
+    expect(cmd[0]).toBe('node');
+    expect(final.some((i) => i.keyword === 'ENV' && /NODE_ENV=production/.test(i.args))).toBe(true);
+    const runs = parseDockerfile(read('Dockerfile.backend')).filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    expect(runs.some((r) => /npm ci --omit=dev/.test(r))).toBe(true);
+    expect(runs.some((r) => /--only=production/.test(r))).toBe(false);
+  });
+
+  it('keeps secrets and build output out of the build context', () => {
+    const ignore = read('.dockerignore').split('\n');
+    for (const entry of ['.env', '**/node_modules', '**/dist', '**/out', '.git']) expect(ignore).toContain(entry);
+  });
+});
