@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { Agent as TlsAgent, request as tlsRequest } from 'node:https';
 
 export interface Sample {
   /** ms since the loop started, when the request was sent. */
@@ -26,6 +27,10 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** Hard ceiling on requests, whatever happens to stop(). */
   maxRequests?: number;
+  /** HTTPS through the edge: the test CA and the name its certificate carries. */
+  tls?: { ca: Buffer; servername: string };
+  /** Source addresses (127.0.0.x), one per worker in turn: the edge rate-limits per address. */
+  localAddresses?: string[];
 }
 
 /**
@@ -33,17 +38,25 @@ export interface LoadOptions {
  * every response recorded, so a test can count exactly what a client would have seen.
  */
 export function loadLoop(options: LoadOptions): LoadLoop {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.workers });
+  // One kept-alive connection per worker, each from its own source address when given.
+  const agents = Array.from({ length: options.workers }, (_, i) => {
+    const localAddress = options.localAddresses?.[i % options.localAddresses.length];
+    return options.tls
+      ? new TlsAgent({ keepAlive: true, maxSockets: 1, localAddress, ca: options.tls.ca, servername: options.tls.servername })
+      : new Agent({ keepAlive: true, maxSockets: 1, localAddress });
+  });
+  const send = options.tls ? tlsRequest : request;
+  const headers = options.tls ? { host: options.tls.servername } : undefined;
   const samples: Sample[] = [];
   const started = Date.now();
   let running = true;
   let n = 0;
   const max = options.maxRequests ?? 50_000;
 
-  const one = (path: string) =>
+  const one = (path: string, agent: Agent) =>
     new Promise<Sample>((resolve) => {
       const at = Date.now() - started;
-      const req = request(`${options.url}${path}`, { agent }, (res) => {
+      const req = send(`${options.url}${path}`, { agent, headers }, (res) => {
         res.resume();
         res.on('end', () => resolve({ at, ms: Date.now() - started - at, status: res.statusCode ?? 0, path }));
         res.on('error', (err) => resolve({ at, ms: Date.now() - started - at, status: 0, path, error: err.message }));
@@ -53,19 +66,19 @@ export function loadLoop(options: LoadOptions): LoadLoop {
       req.end();
     });
 
-  const worker = async () => {
+  const worker = async (agent: Agent) => {
     while (running && n < max) {
-      samples.push(await one(options.path(n++)));
+      samples.push(await one(options.path(n++), agent));
       if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
     }
   };
-  const done = Promise.all(Array.from({ length: options.workers }, worker));
+  const done = Promise.all(agents.map(worker));
   return {
     samples,
     stop: async () => {
       running = false;
       await done;
-      agent.destroy();
+      agents.forEach((a) => a.destroy());
       return samples;
     },
   };
