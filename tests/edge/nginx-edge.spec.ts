@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspHeaderValue } from '../../apps/backend/src/security/content-security-policy';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
-import { missing } from '../helpers/services';
+import { missing, REDIS_TEST_URL } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { EdgeResponse, edgeRequest, headerValues } from './support/edge-client';
 import { Edge, startEdge, TEST_SERVER_NAME } from './support/edge-nginx';
 
 const EXPORT_DIR = join(ROOT, 'apps', 'frontend', 'out');
+const APP_LIMIT = 25;
 // The Debian package's Chromium: Playwright cannot download its own here.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -62,7 +63,7 @@ function openssl(args: string[]): { ok: boolean; out: string } {
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
 }
 
-describe.skipIf(await missing('postgres'))('nginx edge in front of two backends', () => {
+describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx edge in front of two backends', () => {
   let database: TestDatabase;
   let backends: AppProcess[] = [];
   let edge: Edge;
@@ -72,7 +73,16 @@ describe.skipIf(await missing('postgres'))('nginx edge in front of two backends'
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const env = { DATABASE_URL: database.url, TRUST_PROXY: '127.0.0.1', LOG_LEVEL: 'silent' };
+    // The app's own limit, shared through Redis, low enough for one test to reach it; it counts
+    // the client nginx forwards (TRUST_PROXY), not nginx's address.
+    const env = {
+      DATABASE_URL: database.url,
+      TRUST_PROXY: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      REDIS_URL: REDIS_TEST_URL,
+      REDIS_KEY_PREFIX: `edge-${database.name}:`,
+      RATE_LIMIT_MAX: String(APP_LIMIT),
+    };
     backends = await Promise.all([startApp({ env }), startApp({ env })]);
     // A copy of the export plus one trailing-slash page, so routing is checked whatever pages the UI has.
     webRoot = mkdtempSync(join(tmpdir(), 'ecosyste-edge-web-'));
@@ -272,11 +282,34 @@ describe.skipIf(await missing('postgres'))('nginx edge in front of two backends'
       const refused = responses.find((r) => r.status === 429)!;
       expect(refused.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(refused.text)).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
-      expect(refused.headers['retry-after']).toBe('1');
+      expect(headerValues(refused, 'retry-after')).toEqual(['1']);
+      expect(headerValues(refused, 'x-request-id')).toHaveLength(1);
       expectSecurityHeaders(refused);
 
       // Another client is not affected by that one's burst.
       expect((await https('/api/businesses?limit=1', { localAddress: '127.0.0.3' })).status).toBe(200);
+    });
+  });
+
+  describe("the app's own limit behind the edge", () => {
+    it('counts each client by its forwarded address and answers its own 429 once', async () => {
+      const client = '127.0.0.6';
+      // Within the edge's burst (21) and under the app's limit (25).
+      const burst = await Promise.all(Array.from({ length: 21 }, () => https('/api/businesses?limit=1', { localAddress: client })));
+      expect(burst.map((r) => r.status)).toEqual(Array(21).fill(200));
+      // A second later the edge has refilled ~10 tokens; the app allows 4 more, then refuses.
+      await new Promise((r) => setTimeout(r, 1100));
+      const more: EdgeResponse[] = [];
+      for (let i = 0; i < 8; i++) more.push(await https('/api/businesses?limit=1', { localAddress: client }));
+      expect(more.map((r) => r.status)).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+      const refused = more[7];
+      expect(JSON.parse(refused.text).message).toMatch(/at most 25 per 60 s/);
+      expect(headerValues(refused, 'retry-after')).toHaveLength(1);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(1);
+      expect(headerValues(refused, 'x-request-id')).toHaveLength(1);
+      expectSecurityHeaders(refused);
+      // The app saw the client, not nginx: another client still has its whole budget.
+      expect((await https('/api/businesses?limit=1', { localAddress: '127.0.0.7' })).status).toBe(200);
     });
   });
 
