@@ -99,7 +99,8 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('fuzzin
     expect(tally.unexpectedDrops).toHaveLength(0);
     expect(tally.nonJsonErrors).toHaveLength(0);
 
-    // Healthy afterwards: the process is up and a plain read still works.
+    // Healthy afterwards: the process is up, both probes pass, and a plain read still works.
+    for (const probe of ['/health/live', '/health/ready']) expect((await fetch(`${app.url}${probe}`)).status, probe).toBe(200);
     const after = await fetch(`${app.url}/api/businesses?limit=1`);
     expect(after.status).toBe(200);
     expect(((await after.json()) as { items: unknown[] }).items).toHaveLength(1);
