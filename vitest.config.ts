@@ -22,6 +22,12 @@ export default defineConfig({
         test: { name: 'integration', include: ['apps/backend/test/**/*.int-spec.ts'] },
       },
       {
+        // React components in a simulated DOM. Its own SWC setup: the frontend's tsconfig keeps
+        // `jsx: preserve` for Next, so the JSX runtime is named here.
+        plugins: [swc.vite({ module: { type: 'es6' }, jsc: { transform: { react: { runtime: 'automatic' } } } })],
+        test: { name: 'frontend', include: ['apps/frontend/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+      },
+      {
         // The built app as a process, and every deployment file checked by the tool that reads it.
         extends: true,
         test: {

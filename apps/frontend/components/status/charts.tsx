@@ -47,15 +47,16 @@ export function LatencySparkline({ points, threshold }: { points: Array<{ at: st
   const summary = known.length
     ? `Latence p95 heure par heure sur 24 h : ${over === 0 ? 'toujours sous' : `${over} heure(s) au-dessus de`} ${milliseconds(threshold)}`
     : 'Latence p95 sur 24 h : pas de données';
+  // The chart stretches to its box; strokes that don't scale keep lines thin and dots round.
   return (
-    <svg className="sparkline" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
+    <svg className="sparkline" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={summary}>
       <line x1="0" x2={W} y1={y(threshold)} y2={y(threshold)} className="target" strokeDasharray="4 3" />
       {path ? <path d={path} className="line" /> : null}
       {points.map((p, i) =>
         p.p95Seconds === null ? null : (
-          <circle key={p.at} cx={x(i)} cy={y(p.p95Seconds)} r="2" className={p.p95Seconds > threshold ? 'point-bad' : 'point'}>
+          <path key={p.at} d={`M${x(i).toFixed(1)},${y(p.p95Seconds).toFixed(1)}h0`} className={p.p95Seconds > threshold ? 'dot-bad' : 'dot'}>
             <title>{`${formatHour(p.at)} : ${milliseconds(p.p95Seconds)}`}</title>
-          </circle>
+          </path>
         ),
       )}
     </svg>
@@ -71,7 +72,7 @@ export function DailyBars({ days, objective }: { days: Array<{ at: string; avail
   const count = (t: string) => tones.filter((x) => x === t).length;
   const summary = `${days.length} derniers jours : ${count('good')} jour(s) à l'objectif, ${count('warn') + count('bad')} en dessous, ${count('none')} sans données`;
   return (
-    <svg className="daily-bars" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
+    <svg className="daily-bars" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={summary}>
       {days.map((d, i) => (
         <rect key={d.at} x={i * step + 1} y="0" width={step - 2} height={H} rx="1.5" className={`tone-${tones[i]}`}>
           <title>{`${formatDay(d.at)} : ${percent(d.availability)}`}</title>

@@ -41,10 +41,19 @@ export function SloSection({ slo }: Pick<StatusReport, 'slo'>) {
             ) : null}
           </p>
           <LatencySparkline points={slo.hourly} threshold={slo.latency.thresholdSeconds} />
+          <p className="axis" aria-hidden="true">
+            <span>il y a 24 h</span>
+            <span>- - - seuil {milliseconds(slo.latency.thresholdSeconds)}</span>
+            <span>maintenant</span>
+          </p>
         </div>
         <div className="tile tile-wide">
           <h3>Disponibilité jour par jour (30 jours)</h3>
           <DailyBars days={slo.daily} objective={slo.objective} />
+          <p className="axis" aria-hidden="true">
+            <span>il y a 30 jours</span>
+            <span>aujourd&apos;hui</span>
+          </p>
         </div>
       </div>
     </section>
