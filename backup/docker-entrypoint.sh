@@ -15,12 +15,12 @@ case "${1:-cron}" in
   *) exec "$@" ;;
 esac
 
-((EUID == 0)) || {
-  echo "cron mode needs root (it drops to $BACKUP_USER for the jobs); run a script instead, e.g. backup.sh" >&2
-  exit 1
-}
 [[ -n "${DATABASE_URL:-}" ]] || {
   echo "DATABASE_URL is not set: the scheduled backups would all fail" >&2
+  exit 1
+}
+((EUID == 0)) || {
+  echo "cron mode needs root (it drops to $BACKUP_USER for the jobs); run a script instead, e.g. backup.sh" >&2
   exit 1
 }
 # cron hands its jobs an empty environment: keep the backup settings in a file only the job
