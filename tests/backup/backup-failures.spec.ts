@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port';
 import { missing } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
-import { BACKUP_SH, query, RESTORE_SH, runScript, tableChecksums, tempDir } from './support';
+import { BACKUP_SH, FULL_BACKUP_SH, query, RESTORE_SH, runScript, tableChecksums, tempDir } from './support';
 
 const postgresMissing = await missing('postgres');
 const archivesIn = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('full_backup_')).sort();
@@ -107,6 +109,36 @@ describe('backup.sh failures and retention', () => {
       expect(left).toHaveLength(2);
       expect(left).toContain(recent);
       expect(left).not.toContain(old);
+    });
+
+    it('full_backup.sh keeps weekly archives apart, and the success time can be pushed to a Pushgateway', async () => {
+      const pushed: Array<{ method?: string; url?: string; body: string }> = [];
+      const gateway = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => {
+          pushed.push({ method: req.method, url: req.url, body });
+          res.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+      try {
+        const backups = join(dir, 'weekly-root');
+        const result = await runScript(FULL_BACKUP_SH, [], {
+          DATABASE_URL: database.url,
+          BACKUP_DIR: backups,
+          BACKUP_PUSHGATEWAY_URL: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/`,
+        });
+        expect(result.status, result.stderr).toBe(0);
+        expect(archivesIn(join(backups, 'weekly'))).toHaveLength(1);
+        expect(result.stdout).toContain('older than 35 day(s)');
+        expect(pushed).toHaveLength(1);
+        expect(pushed[0]).toMatchObject({ method: 'POST', url: '/metrics/job/ecosyste_backup' });
+        expect(pushed[0].body).toMatch(/^ecosyste_backup_last_success_timestamp_seconds \d+$/m);
+        execFileSync('promtool', ['check', 'metrics'], { input: pushed[0].body });
+      } finally {
+        await new Promise((r) => gateway.close(r));
+      }
     });
 
     it('encrypts to an age recipient and restores with the identity', async () => {

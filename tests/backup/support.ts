@@ -8,6 +8,7 @@ import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 
 export const BACKUP_SH = join(ROOT, 'scripts', 'backup.sh');
+export const FULL_BACKUP_SH = join(ROOT, 'scripts', 'full_backup.sh');
 export const RESTORE_SH = join(ROOT, 'scripts', 'restore.sh');
 
 export interface ScriptResult {
