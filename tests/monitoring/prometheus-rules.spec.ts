@@ -20,7 +20,7 @@ describe('monitoring/prometheus.yml', () => {
     // promtool also stats the bearer token file: a copy with only that path changed.
     const tokenFile = join(tmp, 'metrics-token');
     writeFileSync(tokenFile, 'a-metrics-token-for-the-check\n');
-    const config = readFileSync(join(MONITORING_DIR, 'prometheus.yml'), 'utf8').replace('/etc/prometheus/secrets/metrics-token', tokenFile);
+    const config = readFileSync(join(MONITORING_DIR, 'prometheus.yml'), 'utf8').replace('/run/secrets/metrics-token', tokenFile);
     expect(config).toContain(tokenFile);
     writeFileSync(join(tmp, 'prometheus.yml'), config);
     for (const f of RULE_FILES) copyFileSync(join(MONITORING_DIR, f), join(tmp, f));
