@@ -19,7 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot(config),
+        LoggingModule,
         LifecycleModule,
         MetricsModule.forRoot(config),
         SecurityModule.forRoot(config),

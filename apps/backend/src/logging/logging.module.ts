@@ -1,11 +1,8 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config';
 import { createRootLogger, RootLogger } from './logger.factory';
-import { RequestContextHook } from './request-context.hook';
-import { requestLogOptions } from './request-log';
-
-const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+import { RequestLogHook, ROOT_LOGGER } from './request-log.hook';
 
 @Injectable()
 class LogFilesCloser implements OnApplicationShutdown {
@@ -16,23 +13,17 @@ class LogFilesCloser implements OnApplicationShutdown {
   }
 }
 
-@Module({})
-export class LoggingModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: LoggingModule,
-      imports: [
-        LoggerModule.forRootAsync({
-          providers: [{ provide: ROOT_LOGGER, inject: [APP_CONFIG], useFactory: createRootLogger }, LogFilesCloser],
-          inject: [ROOT_LOGGER],
-          useFactory: (root: RootLogger) => ({
-            pinoHttp: { logger: root.logger, ...requestLogOptions() },
-            // LOG_LEVEL=silent takes the request logger off the request path entirely.
-            ...(config.logging.level === 'silent' ? { forRoutes: [] } : {}),
-          }),
-        }),
-      ],
-      providers: [RequestContextHook],
-    };
-  }
-}
+/**
+ * nestjs-pino carries Nest's own logs (start-up, `new Logger(...)`, errors) to the pino root
+ * logger; the request lines come from RequestLogHook, so its middleware is not mounted anywhere.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      providers: [{ provide: ROOT_LOGGER, inject: [APP_CONFIG], useFactory: createRootLogger }, LogFilesCloser, RequestLogHook],
+      inject: [ROOT_LOGGER],
+      useFactory: (root: RootLogger) => ({ pinoHttp: { logger: root.logger }, forRoutes: [] }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -9,8 +9,5 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Fastify's genReqId: the incoming X-Request-Id when valid, a fresh UUID otherwise. */
 export function requestIdFor(req: IncomingMessage): string {
   const incoming = req.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  // pino-http reads the id from the raw request: one id for Fastify, the logs and the response.
-  (req as IncomingMessage & { id?: string }).id = id;
-  return id;
+  return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
