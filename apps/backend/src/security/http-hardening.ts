@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
 import { CSP_DIRECTIVES } from './content-security-policy';
@@ -10,6 +11,10 @@ const TWO_YEARS_SECONDS = 63_072_000;
  * `npm start` serves. Behind nginx the edge sends the same headers and hides these copies.
  */
 export async function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  if (config.env === 'production' && config.server.trustProxy === true) {
+    // Every client could then choose its address through X-Forwarded-For and dodge the per-IP limit.
+    new Logger('Security').warn('TRUST_PROXY=true trusts any peer: set it to the proxy addresses (docs/SECURITY.md)');
+  }
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
