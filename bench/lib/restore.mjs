@@ -1,7 +1,7 @@
-// Restore time of a 1M-business backup. The dump is made once and kept in the OS temp dir, keyed
+// Restore time of a 1M-business backup. The archive is made once and kept in the OS temp dir, keyed
 // by the migrations and the seed generator, so later runs only pay for the restore itself.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminQuery, createDatabase, ROOT, run, seed } from './services.mjs';
@@ -23,33 +23,53 @@ async function countRows(url) {
   return rows[0].n;
 }
 
+const BACKUP_SH = join(ROOT, 'scripts', 'backup.sh');
+const RESTORE_SH = join(ROOT, 'scripts', 'restore.sh');
+
 /**
- * Returns { rows, seedMs?, dumpMs?, dumpBytes, restoreMs, method }. The restore goes into a fresh
- * database with `pg_restore -j <cores>`; the row count is checked afterwards.
+ * Returns { rows, method, seedMs?, backupMs?, archiveBytes, restoreMs, restoredRows }. With the
+ * project's scripts/backup.sh and scripts/restore.sh present, the archive is theirs and the timed
+ * step is `restore.sh` (checksums, unpacking, parallel pg_restore, row check); otherwise a plain
+ * `pg_dump -Fc` restored with `pg_restore -j 2`. Either way into a fresh database.
  */
 export async function measureRestore({ rows = 1_000_000, fresh = false, log }) {
-  const dump = join(tmpdir(), `ecosyste-bench-${rows}-${fingerprint()}.dump`);
-  const result = { rows, method: 'pg_dump -Fc + pg_restore -j 2 (scripts/restore.sh not present)' };
-  if (fresh || !existsSync(dump)) {
+  const scripts = existsSync(BACKUP_SH) && existsSync(RESTORE_SH);
+  const archive = join(tmpdir(), `ecosyste-bench-${rows}-${fingerprint()}${scripts ? '.tar.gz' : '.dump'}`);
+  const result = {
+    rows,
+    method: scripts ? 'scripts/backup.sh, then scripts/restore.sh --skip-redis (timed)' : 'pg_dump -Fc, then pg_restore -j 2 (timed); scripts/restore.sh not present',
+  };
+  if (fresh || !existsSync(archive)) {
     const source = await createDatabase('ecosyste_bench_src');
+    const backupDir = mkdtempSync(join(tmpdir(), 'ecosyste-bench-backup-'));
     try {
       log(`seeding ${rows} businesses for the backup…`);
       result.seedMs = await seed(source.url, rows);
-      log(`dumping…`);
-      result.dumpMs = await run('pg_dump', ['-Fc', '-f', `${dump}.tmp`, source.url]);
-      await run('mv', [`${dump}.tmp`, dump]);
+      log('backing up…');
+      if (scripts) {
+        result.backupMs = await run('bash', [BACKUP_SH], { env: { DATABASE_URL: source.url, BACKUP_DIR: backupDir, REDIS_URL: '' } });
+        const made = readdirSync(backupDir).find((f) => /^full_backup_.*\.tar\.gz$/.test(f));
+        if (!made) throw new Error(`scripts/backup.sh left no archive in ${backupDir}`);
+        renameSync(join(backupDir, made), archive);
+      } else {
+        result.backupMs = await run('pg_dump', ['-Fc', '-f', `${archive}.tmp`, source.url]);
+        renameSync(`${archive}.tmp`, archive);
+      }
     } finally {
+      rmSync(backupDir, { recursive: true, force: true });
       await source.drop();
     }
   } else {
-    result.dumpCached = dump;
+    result.archiveCached = archive;
   }
-  result.dumpBytes = statSync(dump).size;
+  result.archiveBytes = statSync(archive).size;
 
   const target = await createDatabase('ecosyste_bench_restore');
   try {
-    log(`restoring ${(result.dumpBytes / 2 ** 20).toFixed(0)} MiB dump…`);
-    result.restoreMs = await run('pg_restore', ['-j', '2', '--no-owner', '--exit-on-error', '-d', target.url, dump]);
+    log(`restoring the ${(result.archiveBytes / 2 ** 20).toFixed(0)} MiB archive…`);
+    result.restoreMs = scripts
+      ? await run('bash', [RESTORE_SH, '--skip-redis', archive], { env: { DATABASE_URL: target.url, REDIS_URL: '' } })
+      : await run('pg_restore', ['-j', '2', '--no-owner', '--exit-on-error', '-d', target.url, archive]);
     result.restoredRows = await countRows(target.url);
   } finally {
     await target.drop();
