@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -288,6 +289,43 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
 
       // Another client is not affected by that one's burst.
       expect((await https('/api/businesses?limit=1', { localAddress: '127.0.0.3' })).status).toBe(200);
+    });
+  });
+
+  describe('connection limit', () => {
+    it('holds at most 50 requests in flight per client, then answers 429 until they finish', async () => {
+      const client = '127.0.0.8';
+      // 50 requests whose bodies never come: nginx holds each one, counted, while it waits.
+      const held: TLSSocket[] = [];
+      try {
+        for (let i = 0; i < 50; i++) {
+          const socket = tlsConnect({ host: '127.0.0.1', port: edge.httpsPort, servername: TEST_SERVER_NAME, ca: edge.ca, localAddress: client, ALPNProtocols: ['http/1.1'] });
+          socket.on('error', () => undefined);
+          socket.write(`POST /health HTTP/1.1\r\nHost: ${TEST_SERVER_NAME}\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n`);
+          held.push(socket);
+        }
+        // stub_status counts requests being processed ("Writing"): wait until all 50 are in.
+        let writing = 0;
+        for (let i = 0; i < 100 && writing < 50; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          writing = Number(/Writing: (\d+)/.exec((await edgeRequest({ port: edge.statusPort, path: '/stub_status' })).text)?.[1] ?? 0);
+        }
+        expect(writing).toBeGreaterThanOrEqual(50);
+
+        const refused = await https('/health/live', { localAddress: client });
+        expect(refused.status).toBe(429);
+        expect(JSON.parse(refused.text)).toMatchObject({ statusCode: 429 });
+        // Only that client is held back.
+        expect((await https('/health/live', { localAddress: '127.0.0.9' })).status).toBe(200);
+      } finally {
+        for (const socket of held) socket.destroy();
+      }
+      let after = 0;
+      for (let i = 0; i < 50 && after !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        after = (await https('/health/live', { localAddress: client })).status;
+      }
+      expect(after).toBe(200);
     });
   });
 
