@@ -84,6 +84,8 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('health
     const health = await withinOneSecond(troubled.app.inject({ url: '/health' }));
     expect(health.statusCode).toBe(503);
     const body = health.json();
+    // terminus's own shape, not an error envelope: a failed check is an answer, not an exception.
+    expect(Object.keys(body).sort()).toEqual(['details', 'error', 'info', 'status']);
     expect(body.status).toBe('error');
     expect(body.error.redis.status).toBe('down');
     const services = body.error['external-services'].services as Record<string, { status: string; message: string }>;
