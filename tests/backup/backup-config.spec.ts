@@ -128,6 +128,11 @@ describe('backup scripts and configuration', () => {
       expect(mounts['/tmp'].emptyDir).toBeDefined();
       expect(env.BACKUP_DIR.value).toBe('/backups');
 
+      // The pods fall under a NetworkPolicy that lets them reach the database.
+      const policy = docs.find((d) => d.kind === 'NetworkPolicy')!;
+      expect(job.spec.jobTemplate.spec.template.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels);
+      expect(policy.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port))).toContain(5432);
+
       // Same schedule and script as the compose service's crontab.
       expect(crontab.get(job.spec.schedule)).toBe(`/scripts/${container.args[0]} >> /var/log/backup.log 2>&1`);
     }
