@@ -238,7 +238,8 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('alerti
     expect(alertsFor('/incidents', 'firing')).toEqual([]);
 
     // A realistic failure: the database stops accepting connections (failover, maintenance mode).
-    // Every read that misses the cache now fails, and the backend answers 503.
+    // Every read that misses the cache now fails: the backend answers 503 (or 500 for the
+    // SQLSTATE it doesn't classify as an outage); both are 5xx to the rules.
     await admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`);
     const failing = await fetch(`${app.url}/api/businesses?q=${randomBytes(4).toString('hex')}`);

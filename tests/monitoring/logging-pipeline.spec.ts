@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
-import { missing, PG_ADMIN_URL } from '../helpers/services';
+import { missing } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { MONITORING_DIR, readYaml, run } from './support/monitoring-files';
 import { startReceiver } from './support/monitoring-stack';
@@ -173,11 +173,12 @@ describe.skipIf(await missing('postgres'))("the backend's real log lines carry e
     });
     await fetch(`${app.url}/api/businesses?limit=2`).then((r) => r.arrayBuffer());
     await fetch(`${app.url}/api/no-such-route`).then((r) => r.arrayBuffer());
-    // A server error: the database stops accepting connections.
-    await admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`);
+    // A server error that is a bug, not an outage (those are 503s logged as one short warning):
+    // a botched migration renamed the table the backend reads.
+    await new Promise((r) => setTimeout(r, 1100)); // past CACHE_TTL_SECONDS
+    await dbQuery(`ALTER TABLE businesses RENAME TO businesses_renamed`);
     const failed = await fetch(`${app.url}/api/businesses?q=${randomBytes(4).toString('hex')}`);
-    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(failed.status).toBe(500);
     await app.stop();
     lines = app
       .output()
@@ -189,14 +190,11 @@ describe.skipIf(await missing('postgres'))("the backend's real log lines carry e
   afterAll(async () => {
     await app?.stop();
     await collector?.close();
-    if (db) {
-      await admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`).catch(() => undefined);
-      await db.drop();
-    }
+    await db?.drop();
   });
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: PG_ADMIN_URL });
+  async function dbQuery(sql: string): Promise<void> {
+    const client = new Client({ connectionString: db.url });
     await client.connect();
     try {
       await client.query(sql);
@@ -252,7 +250,11 @@ describe.skipIf(await missing('postgres'))("the backend's real log lines carry e
     const searches = kibanaObjects().filter((o) => o.type === 'search');
     expect(searches.map((s) => s.id).sort()).toEqual(['ecosyste-backend-errors', 'ecosyste-requests']);
     for (const search of searches) {
-      const shown = search.id === 'ecosyste-requests' ? requestLines() : errorLines();
+      // The lines each search's query selects: request lines, or every error-level line.
+      const shown =
+        search.id === 'ecosyste-requests'
+          ? requestLines()
+          : lines.filter((l) => l['log.level'] === 'error' || l['log.level'] === 'fatal').map((l) => flatten(l));
       expect(shown.length, search.id).toBeGreaterThan(0);
       const query = (JSON.parse(search.attributes.kibanaSavedObjectMeta!.searchSourceJSON) as { query: { query: string } }).query.query;
       const queried = [...query.matchAll(/([a-z_.@]+) :/g)].map((m) => m[1]);
