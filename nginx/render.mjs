@@ -23,8 +23,10 @@ export const PRODUCTION = Object.freeze({
   PID_FILE: '/var/run/nginx.pid',
   ERROR_LOG: '/var/log/nginx/error.log',
   ACCESS_LOG: '/var/log/nginx/access.log',
-  HTTP_LISTEN: ['80', '[::]:80'],
-  HTTPS_LISTEN: ['443', '[::]:443'],
+  // IPv4 only: Docker publishes the host's IPv6 ports to the container's IPv4, and binding [::]
+  // fails in containers where IPv6 is disabled. On a bare host: HTTPS_LISTEN=443,[::]:443.
+  HTTP_LISTEN: ['80'],
+  HTTPS_LISTEN: ['443'],
   STATUS_LISTEN: ['8080'],
   STATUS_ALLOW: ['127.0.0.1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
   SERVER_NAMES: 'ecosyste.com www.ecosyste.com',

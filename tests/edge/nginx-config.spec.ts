@@ -23,7 +23,8 @@ describe('nginx.conf and its template', () => {
     expect(conf).toContain('server backend:3001 max_fails=3 fail_timeout=10s;');
     expect(conf).toContain('ssl_certificate /etc/letsencrypt/live/ecosyste.com/fullchain.pem;');
     expect(conf).toContain('root /usr/share/nginx/html;');
-    expect(conf).toMatch(/listen 443 ssl http2;\n\s+listen \[::\]:443 ssl http2;/);
+    expect(conf).toMatch(/^\s+listen 443 ssl http2;$/m);
+    expect(conf).toMatch(/^\s+listen 80 default_server;$/m);
     expect(conf).not.toMatch(/\{\{/);
   });
 
@@ -35,6 +36,10 @@ describe('nginx.conf and its template', () => {
   });
 
   it('renders other sites from the command line, refusing unknown keys', () => {
+    const other = spawnSync(process.execPath, ['-e', `
+      import('./nginx/render.mjs').then(({ renderFromTemplate, PRODUCTION }) =>
+        process.stdout.write(renderFromTemplate({ ...PRODUCTION, HTTPS_LISTEN: ['443', '[::]:443'] })))`], { cwd: ROOT, encoding: 'utf8' });
+    expect(other.stdout).toMatch(/listen 443 ssl http2;\n\s+listen \[::\]:443 ssl http2;/);
     const bad = spawnSync(process.execPath, ['nginx/render.mjs', 'DOMAIN=x'], { cwd: ROOT, encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/unknown value DOMAIN/);
