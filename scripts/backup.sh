@@ -57,6 +57,9 @@ need flock "util-linux"
 exec 9>"$BACKUP_DIR/.backup.lock"
 flock -n 9 || die "another backup is running in $BACKUP_DIR"
 
+# Holding the lock, anything half-written here belongs to a run that was killed.
+find "$BACKUP_DIR" -maxdepth 1 \( -name '.work.*' -o -name '.full_backup_*.partial*' \) -exec rm -rf -- {} + 2>/dev/null || true
+
 if [[ "${1:-}" == "--prune" ]]; then
   prune
   exit 0
@@ -96,6 +99,8 @@ cleanup() {
   rm -rf -- "$work" "$partial" "$partial.enc"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 if ! err=$(psql -X -q -A -t -w -d "$DATABASE_URL" -c 'SELECT 1' 2>&1 >/dev/null); then
   die "PostgreSQL unreachable: $(head -n1 <<<"$err")"
@@ -135,7 +140,7 @@ done
 [[ "$kind" == end && -n "$snapshot" ]] || die "reading the database failed: $(first_line "$work/session.err")"
 
 log "dumping PostgreSQL (${#rows[@]} tables)"
-if ! pg_dump -w --format=custom --snapshot="$snapshot" -d "$DATABASE_URL" -f "$work/database.dump" 2>"$work/pg_dump.err"; then
+if ! pg_dump -w --format=custom --lock-wait-timeout=120s --snapshot="$snapshot" -d "$DATABASE_URL" -f "$work/database.dump" 2>"$work/pg_dump.err"; then
   die "pg_dump failed: $(first_line "$work/pg_dump.err")"
 fi
 printf 'COMMIT;\n' >&"$pg_in"

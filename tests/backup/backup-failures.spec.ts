@@ -102,6 +102,9 @@ describe('backup.sh failures and retention', () => {
       writeFileSync(join(backups, recent), 'x');
       execFileSync('touch', ['-d', '4 days ago', join(backups, old)]);
       execFileSync('touch', ['-d', '2 days ago', join(backups, recent)]);
+      // Leftovers of a run that was killed mid-way.
+      mkdirSync(join(backups, '.work.dead01'));
+      writeFileSync(join(backups, '.full_backup_20200108_030000.tar.gz.partial'), 'half');
 
       const result = await runScript(BACKUP_SH, [], { DATABASE_URL: database.url, BACKUP_DIR: backups, BACKUP_RETENTION_DAYS: '3' });
       expect(result.status, result.stderr).toBe(0);
@@ -109,6 +112,7 @@ describe('backup.sh failures and retention', () => {
       expect(left).toHaveLength(2);
       expect(left).toContain(recent);
       expect(left).not.toContain(old);
+      expect(readdirSync(backups).filter((f) => f.startsWith('.') && f !== '.backup.lock')).toEqual([]);
     });
 
     it('full_backup.sh keeps weekly archives apart, and the success time can be pushed to a Pushgateway', async () => {
