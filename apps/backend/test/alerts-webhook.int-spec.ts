@@ -87,10 +87,15 @@ describe.skipIf(await missing('postgres'))('POST /api/alerts/webhook on PostgreS
     expect(res.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
   });
 
-  it('accepts fields Alertmanager may add in later versions', async () => {
-    const res = await client.post({ ...payload([{ fingerprint: '0000000000000001', alertname: 'Watchdog', severity: 'none' }]), newField: { a: 1 } });
+  it('accepts fields Alertmanager may add in later versions, and counts team-only alerts as ignored', async () => {
+    const body = payload([
+      { fingerprint: '0000000000000001', alertname: 'Watchdog', severity: 'none' },
+      { fingerprint: '0000000000000002', alertname: 'BackupTooOld', severity: 'critical' },
+    ]);
+    const res = await client.post({ ...body, newField: { a: 1 } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ received: 1, opened: 0, resolved: 0, ignored: 1 });
+    expect(res.json()).toEqual({ received: 2, opened: 0, resolved: 0, ignored: 2 });
+    expect((await client.incidents()).open).toEqual([]);
   });
 
   it('opens an incident once however often Alertmanager repeats it, then resolves it', async () => {
@@ -143,7 +148,7 @@ describe.skipIf(await missing('postgres'))('POST /api/alerts/webhook on PostgreS
     );
     expect(res.json()).toEqual({ received: 1, opened: 1, resolved: 1, ignored: 0 });
     const incident = (await client.incidents()).past.find((i: { component: string }) => i.component === 'cache');
-    expect(incident).toMatchObject({ title: 'Perturbation du cache', severity: 'warning' });
+    expect(incident).toMatchObject({ title: 'Cache indisponible : recherches ralenties', severity: 'warning' });
     expect(incident.timeline.map((e: { status: string }) => e.status)).toEqual(['firing', 'resolved']);
   });
 

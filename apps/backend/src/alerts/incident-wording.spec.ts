@@ -12,30 +12,37 @@ describe('incidentFacts', () => {
     expect(facts).toEqual({ fingerprint: 'abc123', alertName: 'HighErrorRate', severity: 'critical', component: 'api', title: "Taux d'erreurs élevé" });
   });
 
-  it('uses a public_summary when the rule opts in, and the component label when given', () => {
-    const facts = incidentFacts(alert({ alertname: 'X', severity: 'warning', component: 'cache' }, { public_summary: '  Recherches ralenties  ' }));
-    expect(facts).toMatchObject({ component: 'cache', title: 'Recherches ralenties' });
+  it('shows an alert of its own choosing when the rule opts in with public_summary, on the labelled component', () => {
+    const facts = incidentFacts(alert({ alertname: 'SearchIndexLag', severity: 'warning', component: 'cache' }, { public_summary: '  Recherches ralenties  ' }));
+    expect(facts).toMatchObject({ component: 'cache', title: 'Recherches ralenties', severity: 'warning' });
   });
 
   it.each([
     ['HighResponseTime', 'api', 'Temps de réponse dégradé'],
-    ['DatabaseConnectionsHigh', 'database', 'Perturbation de la base de données'],
-    ['PostgresDown', 'database', 'Perturbation de la base de données'],
-    ['RedisDown', 'cache', 'Perturbation du cache'],
-    ['BackendTargetDown', 'api', 'Service indisponible'],
-    ['SomethingNew', 'api', "Perturbation de l'API"],
+    ['LatencySLOBurnRate', 'api', 'Temps de réponse dégradé'],
+    ['AvailabilitySLOBurnRate', 'api', "Taux d'erreurs élevé"],
+    ['EndpointProbeFailed', 'api', 'Service indisponible'],
+    ['DatabaseConnectionsHigh', 'database', 'Base de données saturée'],
+    ['PostgresDown', 'database', 'Base de données indisponible'],
+    ['RedisDown', 'cache', 'Cache indisponible : recherches ralenties'],
   ])('words %s for the %s component', (alertname, component, title) => {
     expect(incidentFacts(alert({ alertname, severity: 'warning' }))).toMatchObject({ component, title });
   });
 
-  it('skips the dead-man switch and informational alerts', () => {
-    expect(incidentFacts(alert({ alertname: 'Watchdog', severity: 'none' }))).toBeNull();
-    expect(incidentFacts(alert({ alertname: 'Whatever', severity: 'info' }))).toBeNull();
+  it.each(['Watchdog', 'BackupTooOld', 'DiskAlmostFull', 'TLSCertificateExpiring', 'TargetDown', 'SomethingNew'])(
+    'keeps the team-only alert %s off the public page',
+    (alertname) => {
+      expect(incidentFacts(alert({ alertname, severity: 'critical' }, { summary: 'x' }))).toBeNull();
+    },
+  );
+
+  it('skips informational alerts even when known', () => {
+    expect(incidentFacts(alert({ alertname: 'HighErrorRate', severity: 'info' }))).toBeNull();
   });
 
   it('derives a stable fingerprint from the labels when the sender gives none', () => {
-    const a = { ...alert({ b: '2', alertname: 'A' }), fingerprint: undefined };
-    const b = { ...alert({ alertname: 'A', b: '2' }), fingerprint: undefined };
+    const a = { ...alert({ b: '2', alertname: 'RedisDown' }), fingerprint: undefined };
+    const b = { ...alert({ alertname: 'RedisDown', b: '2' }), fingerprint: undefined };
     expect(incidentFacts(a)?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(incidentFacts(a)?.fingerprint).toBe(incidentFacts(b)?.fingerprint);
   });

@@ -14,42 +14,37 @@ export interface IncidentFacts {
 
 const COMPONENTS: readonly StatusComponent[] = ['api', 'database', 'cache'];
 
-// Alerts that exist for the monitoring itself, not for users: a dead-man's switch always fires.
-const NOT_INCIDENTS = new Set(['Watchdog', 'InfoInhibitor']);
-const QUIET_SEVERITIES = new Set(['none', 'info']);
+const ERRORS = "Taux d'erreurs élevé";
+const SLOW = 'Temps de réponse dégradé';
+const UNAVAILABLE = 'Service indisponible';
 
-// What users read. An alert's own summary/description is written for engineers and is templated
-// with labels (instance, pod, host), so the page never shows it: either the rule opts in with a
-// `public_summary` annotation, or one of these phrasings is used.
-const TITLES: Array<[RegExp, string]> = [
-  [/latency|responsetime|slow/i, 'Temps de réponse dégradé'],
-  [/error|5xx|availability|burn/i, "Taux d'erreurs élevé"],
-  [/down|unavailable|absent|crash|restart/i, 'Service indisponible'],
-];
-const COMPONENT_TITLES: Record<StatusComponent, string> = {
-  api: "Perturbation de l'API",
-  database: 'Perturbation de la base de données',
-  cache: 'Perturbation du cache',
+/**
+ * The alerts users notice, and how the page words them. A status page is curated: an old backup, a
+ * full disk or a certificate expiring in three weeks are the team's business, not an outage, so an
+ * alert missing here stays off the page unless its rule opts in with a `public_summary` annotation.
+ * An alert's own summary is never shown: it is written for engineers and templated with labels
+ * (instance, pod, host).
+ */
+const PUBLIC_ALERTS: Record<string, { component: StatusComponent; title: string }> = {
+  HighErrorRate: { component: 'api', title: ERRORS },
+  AvailabilitySLOBurnRate: { component: 'api', title: ERRORS },
+  NginxHigh5xxRatio: { component: 'api', title: ERRORS },
+  HighResponseTime: { component: 'api', title: SLOW },
+  LatencySLOBurnRate: { component: 'api', title: SLOW },
+  EndpointProbeFailed: { component: 'api', title: UNAVAILABLE },
+  NginxDown: { component: 'api', title: UNAVAILABLE },
+  BackendCrashLooping: { component: 'api', title: UNAVAILABLE },
+  PostgresDown: { component: 'database', title: 'Base de données indisponible' },
+  DatabaseConnectionsHigh: { component: 'database', title: 'Base de données saturée' },
+  RedisDown: { component: 'cache', title: 'Cache indisponible : recherches ralenties' },
+  RedisRejectedConnections: { component: 'cache', title: 'Cache saturé : recherches ralenties' },
 };
 
-function componentOf(alert: AlertmanagerAlert): StatusComponent {
-  const label = alert.labels.component?.toLowerCase();
-  if (label && (COMPONENTS as readonly string[]).includes(label)) return label as StatusComponent;
-  const name = alert.labels.alertname ?? '';
-  if (/postgres|database|\bpg/i.test(name)) return 'database';
-  if (/redis|cache/i.test(name)) return 'cache';
-  return 'api';
-}
+const QUIET_SEVERITIES = new Set(['none', 'info']);
 
-function titleOf(alert: AlertmanagerAlert, component: StatusComponent): string {
-  const opted = alert.annotations.public_summary?.trim();
-  if (opted) return opted.slice(0, 160);
-  const name = alert.labels.alertname ?? '';
-  if (component === 'api') {
-    const match = TITLES.find(([pattern]) => pattern.test(name));
-    if (match) return match[1];
-  }
-  return COMPONENT_TITLES[component];
+function componentOf(alert: AlertmanagerAlert, fallback: StatusComponent): StatusComponent {
+  const label = alert.labels.component?.toLowerCase();
+  return label && (COMPONENTS as readonly string[]).includes(label) ? (label as StatusComponent) : fallback;
 }
 
 /** Alertmanager always sends a fingerprint since 0.19; older senders get one from the labels. */
@@ -59,17 +54,19 @@ function fingerprintOf(alert: AlertmanagerAlert): string {
   return createHash('sha256').update(JSON.stringify(labels)).digest('hex').slice(0, 16);
 }
 
-/** What the status page records for an alert, or null for alerts that are not incidents. */
+/** What the status page records for an alert, or null for alerts that are not public incidents. */
 export function incidentFacts(alert: AlertmanagerAlert): IncidentFacts | null {
   const alertName = alert.labels.alertname ?? 'UnnamedAlert';
   const severity = alert.labels.severity?.toLowerCase() ?? 'warning';
-  if (NOT_INCIDENTS.has(alertName) || QUIET_SEVERITIES.has(severity)) return null;
-  const component = componentOf(alert);
+  if (QUIET_SEVERITIES.has(severity)) return null;
+  const known = PUBLIC_ALERTS[alertName];
+  const opted = alert.annotations.public_summary?.trim();
+  if (!known && !opted) return null;
   return {
     fingerprint: fingerprintOf(alert),
     alertName: alertName.slice(0, 200),
     severity: severity === 'critical' || severity === 'page' ? 'critical' : 'warning',
-    component,
-    title: titleOf(alert, component),
+    component: componentOf(alert, known?.component ?? 'api'),
+    title: opted ? opted.slice(0, 160) : known.title,
   };
 }
