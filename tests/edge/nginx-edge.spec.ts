@@ -280,9 +280,13 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
       // 1 + burst 20, plus what 10 r/s refills while the burst is in flight.
       expect(count(200)).toBeLessThanOrEqual(21 + Math.ceil(elapsedSeconds * 10));
       expect(count(429)).toBeGreaterThan(0);
-      const refused = responses.find((r) => r.status === 429)!;
-      expect(refused.headers['content-type']).toMatch(/^application\/json/);
-      expect(JSON.parse(refused.text)).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      for (const r of responses.filter((x) => x.status === 429)) {
+        expect(r.headers['content-type']).toMatch(/^application\/json/);
+        expect(JSON.parse(r.text)).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      }
+      // nginx's own refusal (on a slow machine a few may pass the edge and meet the app's limit).
+      const refused = responses.find((r) => r.status === 429 && r.text.includes('Rate limit exceeded'))!;
+      expect(refused).toBeDefined();
       expect(headerValues(refused, 'retry-after')).toEqual(['1']);
       expect(headerValues(refused, 'x-request-id')).toHaveLength(1);
       expectSecurityHeaders(refused);
