@@ -1,3 +1,4 @@
+import { connect, Socket } from 'node:net';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, startApp } from '../helpers/app-process';
@@ -20,6 +21,16 @@ async function waitForBlockedQueries(watcher: Client, database: string, count: n
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`fewer than ${count} requests reached the database`);
+}
+
+/** A socket that made one keep-alive request, got its answer, and stays open doing nothing. */
+async function idleKeepAliveSocket(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const answered = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
+  socket.write('GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n');
+  expect(await answered).toMatch(/^HTTP\/1\.1 200/);
+  return socket;
 }
 
 describe.skipIf(await missing('postgres'))('graceful shutdown of the built app', () => {
@@ -50,6 +61,10 @@ describe.skipIf(await missing('postgres'))('graceful shutdown of the built app',
     );
     await waitForBlockedQueries(watcher, database.name, IN_FLIGHT);
 
+    // An idle keep-alive connection: the server must close it rather than wait for its timeout.
+    const idle = await idleKeepAliveSocket(app.port);
+    const idleClosed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
       app.child.once('exit', (code, signal) => resolve({ code, signal })),
     );
@@ -72,7 +87,10 @@ describe.skipIf(await missing('postgres'))('graceful shutdown of the built app',
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ items: [], total: 0 });
     }
-    expect(await exited).toEqual({ code: 0, signal: null });
+    await idleClosed;
+    // In time: before SHUTDOWN_TIMEOUT_MS would have cut anything.
+    const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 8000))]);
+    expect(outcome).toEqual({ code: 0, signal: null });
     expect(app.output()).toContain('SIGTERM received: draining in-flight requests');
   });
 });

@@ -43,7 +43,15 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('health
     [healthy, troubled, orphan] = await Promise.all([
       createTestApp(),
       createTestApp({
-        env: { REDIS_URL: redis.url, HEALTH_EXTERNAL_URLS: hole.url, HEALTH_CHECK_TIMEOUT_MS: String(CHECK_TIMEOUT_MS) },
+        env: {
+          REDIS_URL: redis.url,
+          HEALTH_EXTERNAL_URLS: hole.url,
+          HEALTH_CHECK_TIMEOUT_MS: String(CHECK_TIMEOUT_MS),
+          // Thresholds any running process exceeds.
+          HEALTH_HEAP_MAX_MB: '16',
+          HEALTH_RSS_MAX_MB: '16',
+          HEALTH_DISK_MAX_PERCENT: '1',
+        },
       }),
       createTestApp(),
     ]);
@@ -70,7 +78,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('health
     expect(Object.keys(ready.json().info).sort()).toEqual(['database', 'lifecycle', 'redis']);
   });
 
-  it('a hung external service and a dead Redis: /health answers 503 within 1 s, readiness stays 200 (degraded)', async () => {
+  it('a hung external service, a dead Redis, memory and disk over their thresholds: /health answers 503 within 1 s, readiness stays 200 (degraded)', async () => {
     await redis.stop();
     try {
       await expectTroubledAnswers();
@@ -88,6 +96,8 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('health
     expect(Object.keys(body).sort()).toEqual(['details', 'error', 'info', 'status']);
     expect(body.status).toBe('error');
     expect(body.error.redis.status).toBe('down');
+    for (const key of ['memory_heap', 'memory_rss', 'disk']) expect(body.error[key].status).toBe('down');
+    expect(body.info.database.status).toBe('up');
     const services = body.error['external-services'].services as Record<string, { status: string; message: string }>;
     expect(Object.values(services)).toEqual([{ status: 'down', message: `no answer within ${CHECK_TIMEOUT_MS} ms` }]);
     // Credentials and query string of a configured URL are not published.
