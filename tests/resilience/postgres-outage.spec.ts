@@ -58,7 +58,11 @@ describe.skipIf(!canRunPgCluster())('drill: PostgreSQL stopped and restarted', (
     });
     expect(seeded.status, seeded.stderr).toBe(0);
     // The in-memory cache: an outage shows on every query that is not cached already.
-    app = await startApp({ env: { DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' }, readyPath: '/health/ready' });
+    // A 1.5 s statement timeout puts the client-side query timeout (hung server) at 2.5 s.
+    app = await startApp({
+      env: { DATABASE_URL: databaseUrl, DATABASE_STATEMENT_TIMEOUT_MS: '1500', LOG_LEVEL: 'error' },
+      readyPath: '/health/ready',
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -101,6 +105,39 @@ describe.skipIf(!canRunPgCluster())('drill: PostgreSQL stopped and restarted', (
     expect(aliveDuringOutage).toBe(true);
     expect(back.ok, `still ${back.probe.status} 15 s after PostgreSQL returned: ${back.probe.body}`).toBe(true);
     expect(readyAgain.ok).toBe(true);
+    expect(app.child.exitCode).toBeNull();
+  });
+
+  it('answers 503 fast when PostgreSQL hangs instead of refusing, and recovers when it resumes', async () => {
+    const uncached = (n: number) => `${app.url}/api/businesses?q=dubois%20${n}`;
+    // Warm the pool: idle connections are the ones a frozen server leaves hanging.
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => probe(uncached(n), 3000)));
+
+    pg.freeze(true);
+    const frozenAt = Date.now();
+    let during: Probe[];
+    let ready: Probe;
+    try {
+      // More requests than pooled connections: some reuse a hung socket, some try to connect.
+      during = await Promise.all(Array.from({ length: 12 }, (_, i) => probe(uncached(100 + i), 10_000)));
+      ready = (await pollUntil(`${app.url}/health/ready`, (p) => p.status === 503, 5000, frozenAt)).probe;
+    } finally {
+      pg.freeze(false);
+    }
+    const back = await pollUntil(uncached(200), (p) => p.status === 200, 15_000);
+
+    process.stdout.write(
+      `postgres frozen: API ${during.map((p) => `${p.status}/${p.ms}ms`).join(' ')}; /health/ready ${ready.status}; ` +
+        `serving again ${back.afterMs} ms after it resumed\n`,
+    );
+    for (const p of during) {
+      expect(p.status, p.body).toBe(503);
+      // Bounded by the client-side query timeout (2.5 s here), not left hanging: 5 s leaves room
+      // for a busy machine without letting a hang pass.
+      expect(p.ms).toBeLessThan(5000);
+    }
+    expect(ready.status).toBe(503);
+    expect(back.ok).toBe(true);
     expect(app.child.exitCode).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../helpers/free-port';
@@ -11,6 +11,11 @@ export interface PgCluster {
   start(): void;
   /** `pg_ctl stop -m fast`: connections are cut, as when the server goes down. */
   stop(): void;
+  /**
+   * SIGSTOP (or SIGCONT) to this cluster's postmaster and its backends: the server hangs with its
+   * sockets open, as a frozen VM or a network partition looks to a client.
+   */
+  freeze(frozen: boolean): void;
   destroy(): void;
 }
 
@@ -49,7 +54,24 @@ export async function pgCluster(): Promise<PgCluster> {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     start: () => asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']),
     stop: () => asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    freeze: (frozen) => {
+      // Only this cluster's processes: the postmaster's pid from its own pid file, then its children.
+      const postmaster = readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+      const children = spawnSync('ps', ['-o', 'pid=', '--ppid', postmaster], { encoding: 'utf8' }).stdout.split('\n').map((p) => p.trim()).filter(Boolean);
+      for (const pid of [postmaster, ...children]) {
+        try {
+          process.kill(Number(pid), frozen ? 'SIGSTOP' : 'SIGCONT');
+        } catch {
+          // exited meanwhile
+        }
+      }
+    },
     destroy: () => {
+      try {
+        cluster.freeze(false);
+      } catch {
+        // not running
+      }
       try {
         cluster.stop();
       } catch {

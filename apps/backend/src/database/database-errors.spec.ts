@@ -13,6 +13,7 @@ describe('isDatabaseUnavailable', () => {
     ['a statement timeout (57014)', withCode('canceling statement due to statement timeout', '57014')],
     ["the pool's connect timeout", new Error('timeout exceeded when trying to connect')],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
+    ['a hung server (the client-side query timeout)', new Error('Query read timeout')],
     ['an outage wrapped by Drizzle', new Error('Failed query: select 1', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') })],
   ])('is true for %s', (_, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);

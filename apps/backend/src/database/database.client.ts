@@ -36,6 +36,9 @@ export class DatabaseClient {
       // A dead database must turn into a fast error, not a request waiting forever for a socket.
       connectionTimeoutMillis: 2000,
       statement_timeout: config.statementTimeoutMs,
+      // statement_timeout is enforced by the server: a hung server (frozen, partitioned) never
+      // sends it, and a query on an open socket would wait forever. The client gives up a second later.
+      query_timeout: config.statementTimeoutMs + 1000,
       idleTimeoutMillis: 30_000,
       application_name: 'ecosyste-backend',
     });
