@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +56,22 @@ describe('backup.sh failures and retention', () => {
     expect(noAws.status).not.toBe(0);
     expect(noAws.stderr.trim()).toBe('backup failed: aws is not installed (S3_BUCKET is set: install the aws CLI or unset S3_BUCKET)');
     expect(archivesIn(join(dir, 'noaws'))).toEqual([]);
+  });
+
+  it('refuses to run beside another backup of the same directory', async () => {
+    const backups = join(dir, 'locked');
+    mkdirSync(backups);
+    // What a running backup.sh holds: an flock on .backup.lock.
+    const holder = spawn('flock', [join(backups, '.backup.lock'), 'sleep', '30'], { stdio: 'ignore', detached: true });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const result = await runScript(BACKUP_SH, [], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test', BACKUP_DIR: backups });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr.trim()).toBe(`backup failed: another backup is running in ${backups}`);
+    } finally {
+      // The whole group: sleep inherited the locked descriptor.
+      process.kill(-holder.pid!, 'SIGKILL');
+    }
   });
 
   it('--prune removes archives older than BACKUP_RETENTION_DAYS, and never the newest', async () => {
