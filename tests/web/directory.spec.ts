@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../helpers/services';
-import { launchBrowser, screenshot, watchedPage, WatchedPage } from './support/browser';
+import { accessibilityViolations, launchBrowser, screenshot, watchedPage, WatchedPage } from './support/browser';
 import { startWebApp, WebApp } from './support/web-app';
 
 const CITIES = ['Lyon', 'Nantes', 'Rennes'];
@@ -66,6 +66,7 @@ describe.skipIf(await missing('postgres'))('the business directory in Chromium',
     );
     expect(scripts.length).toBeGreaterThan(0);
     expect(gzipped).toBeLessThan(150 * 1024);
+    expect(await accessibilityViolations(w.page)).toEqual([]);
     await screenshot(w.page, 'directory-home');
   });
 
@@ -139,6 +140,7 @@ describe.skipIf(await missing('postgres'))('the business directory in Chromium',
     expect(await w.page.getByRole('link', { name: '04 91 00 00 00' }).getAttribute('href')).toBe('tel:0491000000');
     expect(await w.page.getByText('3 quai du Port, Marseille').count()).toBe(1);
     await expect.poll(() => w.page.title()).toBe('Fromagerie du Vieux Port — ECOSYSTE');
+    expect(await accessibilityViolations(w.page)).toEqual([]);
     await screenshot(w.page, 'business-detail');
 
     await w.page.getByRole('link', { name: '← Retour aux résultats' }).click();
@@ -147,15 +149,20 @@ describe.skipIf(await missing('postgres'))('the business directory in Chromium',
   });
 
   it('says so for an unknown business and an unknown page', async () => {
+    const before = w.problems.length;
     await w.page.goto(`${base}/business/?id=00000000-0000-4000-8000-000000000000`);
     await w.page.getByRole('heading', { name: 'Commerce introuvable' }).waitFor();
-
-    // The API answered 404 on purpose above: Chromium logs that as a console error, which is expected.
-    w.problems.length = 0;
     const res = await w.page.goto(`${base}/page-qui-n-existe-pas/`);
     expect(res?.status()).toBe(404);
     await w.page.getByRole('heading', { name: 'Page introuvable' }).waitFor();
-    w.problems.length = 0;
+
+    // Both 404s were asked for, and Chromium logs each as a console error: exactly those, nothing else.
+    expect(w.problems.splice(before).sort()).toEqual([
+      'console: Failed to load resource: the server responded with a status of 404 (Not Found)',
+      'console: Failed to load resource: the server responded with a status of 404 (Not Found)',
+      'http 404: /api/businesses/00000000-0000-4000-8000-000000000000',
+      'http 404: /page-qui-n-existe-pas/',
+    ]);
   });
 
   it('starts with a skip link for keyboard users and fits a phone screen', async () => {
@@ -165,6 +172,13 @@ describe.skipIf(await missing('postgres'))('the business directory in Chromium',
       await phone.page.getByText('46 commerces trouvés').waitFor();
       await phone.page.keyboard.press('Tab');
       expect(await phone.page.evaluate('document.activeElement.textContent')).toBe('Aller au contenu');
+      // Focus is visible: the skip link comes on screen with an outline.
+      expect(await phone.page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+      expect(await phone.page.evaluate('document.activeElement.getBoundingClientRect().left >= 0')).toBe(true);
+      await phone.page.keyboard.press('Enter');
+      await phone.page.keyboard.press('Tab');
+      // From the skip target, the next stop is the search box, not the header again.
+      expect(await phone.page.evaluate('document.activeElement.id')).toBe('search-q');
       const overflow = await phone.page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(phone.page, 'directory-phone');
@@ -172,6 +186,14 @@ describe.skipIf(await missing('postgres'))('the business directory in Chromium',
     } finally {
       await phone.context.close();
     }
+  });
+
+  it('has an accessibility audit that does catch a violation', async () => {
+    // The audits above found nothing; this shows that an unlabelled field would have been reported.
+    await w.page.goto(`${base}/`);
+    await w.page.getByText('46 commerces trouvés').waitFor();
+    await w.page.evaluate("document.querySelector('main').appendChild(document.createElement('input'))");
+    expect((await accessibilityViolations(w.page)).map((v) => v.rule)).toContain('label');
   });
 
   it('logged no console errors, page errors or failed requests', () => {

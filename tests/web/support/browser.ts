@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { ROOT } from '../../helpers/app-process';
@@ -29,11 +29,11 @@ export async function launchBrowser(): Promise<Browser> {
 export interface WatchedPage {
   page: Page;
   context: BrowserContext;
-  /** Console errors, uncaught exceptions and failed requests seen so far, one line each. */
+  /** Console errors, uncaught exceptions, HTTP errors and failed requests seen so far, one line each. */
   problems: string[];
 }
 
-/** A fresh context and page that records every console error and page error. */
+/** A fresh context and page that records every console error, page error and HTTP error. */
 export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   const page = await context.newPage();
@@ -42,6 +42,10 @@ export async function watchedPage(browser: Browser, viewport = { width: 1280, he
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  // Chromium's console line for an HTTP error has no URL; this one says which request it was.
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`http ${res.status()}: ${new URL(res.url()).pathname}`);
+  });
   page.on('requestfailed', (req) => {
     // A navigation away aborts in-flight fetches on purpose; anything else is a real failure.
     if (req.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText}`);
@@ -51,4 +55,29 @@ export async function watchedPage(browser: Browser, viewport = { width: 1280, he
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** One WCAG failure as axe reports it: the rule and the elements that break it. */
+export interface A11yViolation {
+  rule: string;
+  impact: string | null;
+  targets: string[];
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core in the page against WCAG 2.1 A and AA (labels, names, contrast, landmarks, lang…).
+ * Evaluated rather than injected as a script tag, so the page's CSP doesn't stand in the way.
+ */
+export async function accessibilityViolations(page: Page): Promise<A11yViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  return (await page.evaluate(`
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then(function (r) {
+        return r.violations.map(function (v) {
+          return { rule: v.id, impact: v.impact, targets: v.nodes.map(function (n) { return n.target.join(' '); }) };
+        });
+      })
+  `)) as A11yViolation[];
 }
