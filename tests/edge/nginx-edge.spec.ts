@@ -11,7 +11,7 @@ import { freePort } from '../helpers/free-port';
 import { missing, REDIS_TEST_URL } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { EdgeResponse, edgeRequest, headerValues } from './support/edge-client';
-import { Edge, startEdge, TEST_SERVER_NAME } from './support/edge-nginx';
+import { Edge, NGINX_BIN, startEdge, TEST_SERVER_NAME } from './support/edge-nginx';
 
 const EXPORT_DIR = join(ROOT, 'apps', 'frontend', 'out');
 const APP_LIMIT = 25;
@@ -98,6 +98,13 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
     await Promise.all(backends.map((b) => b.stop()));
     await database?.drop();
     if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  it('loads the rendered template without a warning (nginx -t)', () => {
+    const r = spawnSync(NGINX_BIN, ['-t', '-p', `${edge.dir}/`, '-c', join(edge.dir, 'nginx.conf'), '-e', join(edge.dir, 'error.log')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/test is successful/);
+    expect(r.stderr).not.toMatch(/\[(warn|emerg|alert|crit)\]/);
   });
 
   describe('port 80', () => {
