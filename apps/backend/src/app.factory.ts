@@ -36,7 +36,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyParser: false,
     abortOnError: false,
   });
-  if (options.logger === undefined) useAppLogger(app);
+  useAppLogger(app, options.logger);
   app.useGlobalFilters(new AllExceptionsFilter());
   // No enableShutdownHooks: main.ts drains on SIGTERM itself (lifecycle/graceful-shutdown.ts).
   await applyHttpHardening(app, config);

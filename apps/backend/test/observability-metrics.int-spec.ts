@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../../../tests/helpers/services';
+import type { RootLogger } from '../src/logging/logger.factory';
+import { ROOT_LOGGER } from '../src/logging/request-log.hook';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -26,7 +28,8 @@ describe.skipIf(await missing('postgres'))('GET /metrics (in-process app on Post
   beforeAll(async () => {
     [t, secured, disabled] = await Promise.all([
       createTestApp({ env: { RATE_LIMIT_MAX: '0' } }),
-      createTestApp({ env: { METRICS_TOKEN } }),
+      // LOG_LEVEL=info with createApp's `logger: false`: still silent (checked below).
+      createTestApp({ env: { METRICS_TOKEN, LOG_LEVEL: 'info' } }),
       createTestApp({ env: { METRICS_ENABLED: 'false' } }),
     ]);
   });
@@ -113,6 +116,11 @@ describe.skipIf(await missing('postgres'))('GET /metrics (in-process app on Post
     const ok = await secured.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('http_requests_total');
+  });
+
+  it("createApp's `logger: false` silences the request log whatever LOG_LEVEL says", () => {
+    expect(secured.config.logging.level).toBe('info');
+    expect(secured.app.get<typeof ROOT_LOGGER, RootLogger>(ROOT_LOGGER).logger.level).toBe('silent');
   });
 
   it('METRICS_ENABLED=false: no /metrics route and no metrics service at all', async () => {
