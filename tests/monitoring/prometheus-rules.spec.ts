@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ROOT } from '../helpers/app-process';
-import { alertRules, dashboards, MONITORING_DIR, resolveVariables, RULE_FILES, run, RUNBOOK_BASE } from './support/monitoring-files';
+import { alertRules, dashboards, MONITORING_DIR, resolveVariables, RULE_FILES, run, RUNBOOK_BASE, scaleDurations } from './support/monitoring-files';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ecosyste-prom-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -62,6 +62,17 @@ describe('monitoring rule files', () => {
     const res = await run('promtool', ['test', 'rules', 'wrong.test.yml'], tmp);
     expect(res.code).not.toBe(0);
     expect(res.stdout + res.stderr).toContain('alertname="HighErrorRate"');
+  });
+
+  it('scaled for the end-to-end test (60x faster clock), they are still valid rules', async () => {
+    for (const f of RULE_FILES) writeFileSync(join(tmp, `scaled-${f}`), scaleDurations(readFileSync(join(MONITORING_DIR, f), 'utf8'), 60));
+    const scaled = readFileSync(join(tmp, 'scaled-alert_rules.yml'), 'utf8');
+    expect(scaled).toContain('rate(http_requests_total{status=~"5.."}[5s])) > 0.1');
+    expect(scaled).toMatch(/^ {8}for: 5s$/m);
+    expect(scaled).toContain('> 26 * 3600');
+    expect(readFileSync(join(tmp, 'scaled-slo_rules.yml'), 'utf8')).toContain('[4320s]');
+    const res = await run('promtool', ['check', 'rules', ...RULE_FILES.map((f) => `scaled-${f}`)], tmp);
+    expect(res.code, res.stderr + res.stdout).toBe(0);
   });
 
   const rules = alertRules();
