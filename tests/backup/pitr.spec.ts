@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,12 @@ import { tempDir } from './support';
 
 // Point-in-time recovery with the repository's own pgbackrest.conf and archiving.conf, on a
 // throw-away cluster: only the repository moves from S3 to a local directory.
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+// The newest server installed (Debian layout), the one pgBackRest will find beside it.
+const PG_BIN = join(
+  '/usr/lib/postgresql',
+  readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))[0],
+  'bin',
+);
 const STANZA = 'ecosyste';
 
 describe('PITR with pgBackRest', () => {
