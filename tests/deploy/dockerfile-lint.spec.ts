@@ -5,6 +5,16 @@ import { ROOT } from '../helpers/app-process';
 import { execForm, parseDockerfile, stages } from './support/dockerfile';
 import { lintDockerfile } from './support/dockerfile-lint';
 
+/**
+ * Rules an image breaks on purpose, as `# hadolint ignore=` would say. Dockerfile.backup (the
+ * backup work's image): cron must start as root and drops to uid 10001 for each job (DL3002), and
+ * its packages come from Debian and PGDG, whose exact versions are replaced at every point release
+ * (DL3008: a pinned version would stop building within weeks; the base image tag is pinned).
+ */
+const EXCEPTIONS: Record<string, string[]> = {
+  'Dockerfile.backup': ['DL3002', 'DL3008'],
+};
+
 const dockerfiles = readdirSync(ROOT).filter((f) => /^Dockerfile(\..+)?$/.test(f));
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
 
@@ -13,8 +23,9 @@ describe('Dockerfile lint (hadolint rules)', () => {
     expect(dockerfiles).toEqual(expect.arrayContaining(['Dockerfile.backend', 'Dockerfile.frontend']));
   });
 
-  it.each(dockerfiles)('%s has no finding', (file) => {
-    expect(lintDockerfile(read(file))).toEqual([]);
+  it.each(dockerfiles)('%s has no finding beyond its documented exceptions', (file) => {
+    const allowed = EXCEPTIONS[file] ?? [];
+    expect(lintDockerfile(read(file)).filter((f) => !allowed.includes(f.rule))).toEqual([]);
   });
 
   it.each([
