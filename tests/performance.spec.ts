@@ -54,6 +54,8 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('tests/
     });
     expect(seeded.status, seeded.stderr).toBe(0);
     app = await startApp({
+      // A busy two-core machine (the whole suite at once) can take many seconds to boot the app.
+      readyTimeoutMs: 60_000,
       env: { DATABASE_URL: database.url, REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: `perf-${database.name}:`, LOG_LEVEL: 'silent' },
       readyPath: '/api/businesses?limit=1',
     });

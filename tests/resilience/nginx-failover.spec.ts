@@ -27,7 +27,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('drills
   let edge: Edge;
   let load: LoadLoop | undefined;
 
-  const replica = (port: number) => startApp({ env, port, readyPath: '/health/ready' });
+  const replica = (port: number) => startApp({ env, port, readyPath: '/health/ready', readyTimeoutMs: 60_000 });
   /** Requests nginx logged as served by this replica (`ua=` is the upstream address it used last). */
   const servedBy = (port: number) => readFileSync(join(edge.dir, 'access.log'), 'utf8').split('\n').filter((l) => l.includes(`ua=127.0.0.1:${port}`) && / 200 /.test(l)).length;
   async function untilServing(port: number, timeoutMs: number): Promise<number> {
@@ -84,7 +84,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('drills
     await database?.drop();
   });
 
-  it('rolling restart of both replicas under load: 0 failed requests', async () => {
+  it('rolling restart of both replicas under load: 0 failed requests', { timeout: 180_000 }, async () => {
     load = startLoad();
     await sleep(1500);
     const waits: number[] = [];
@@ -99,7 +99,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('drills
       steps.push(`start ${Date.now() - t} ms`);
       // Restart the next one only once nginx has taken this one back (it benched it for
       // fail_timeout after the refused connections).
-      waits.push(await untilServing(ports[i], 15_000));
+      waits.push(await untilServing(ports[i], 30_000));
     }
     await sleep(1000);
     const samples = await load.stop();
@@ -108,7 +108,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('drills
     expect(failed).toHaveLength(0);
   });
 
-  it('kill -9 of one replica under load: 0 failed idempotent requests', async () => {
+  it('kill -9 of one replica under load: 0 failed idempotent requests', { timeout: 180_000 }, async () => {
     load = startLoad();
     await sleep(1500);
     const beforeKill = load.samples.length;
@@ -117,7 +117,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('drills
     const afterKill = load.samples.length - beforeKill;
     // The survivor carried everything meanwhile; bring the dead one back as an orchestrator would.
     replicas[0] = await replica(ports[0]);
-    const backMs = await untilServing(ports[0], 15_000);
+    const backMs = await untilServing(ports[0], 30_000);
     const samples = await load.stop();
     const log = edge.errorLog();
     const retried = (log.match(/while (connecting to|reading response header from) upstream/g) ?? []).length;

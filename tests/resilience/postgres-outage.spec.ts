@@ -60,6 +60,8 @@ describe.skipIf(!canRunPgCluster())('drill: PostgreSQL stopped and restarted', (
     // The in-memory cache: an outage shows on every query that is not cached already.
     // A 1.5 s statement timeout puts the client-side query timeout (hung server) at 2.5 s.
     app = await startApp({
+      // A busy two-core machine (the whole suite at once) can take many seconds to boot the app.
+      readyTimeoutMs: 60_000,
       env: { DATABASE_URL: databaseUrl, DATABASE_STATEMENT_TIMEOUT_MS: '1500', LOG_LEVEL: 'error' },
       readyPath: '/health/ready',
     });

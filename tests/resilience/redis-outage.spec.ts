@@ -39,7 +39,10 @@ describe.skipIf(await missing('postgres'))('drill: Redis stopped and restarted u
     });
     expect(seeded.status, seeded.stderr).toBe(0);
     redis = await redisServer();
-    app = await startApp({ env: { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: PREFIX, LOG_LEVEL: 'error' } });
+    app = await startApp({
+      env: { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: PREFIX, LOG_LEVEL: 'error' },
+      readyTimeoutMs: 60_000,
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -58,7 +61,7 @@ describe.skipIf(await missing('postgres'))('drill: Redis stopped and restarted u
     const duringOutage = load.samples.length - down;
     await redis.start();
     // The restarted Redis is empty (no persistence): keys appear only if the app reconnected.
-    const resumedMs = await until(() => cachedKeys(redis) > 0, 10_000);
+    const resumedMs = await until(() => cachedKeys(redis) > 0, 20_000);
     await sleep(1000);
     const samples = await load.stop();
 
