@@ -75,10 +75,11 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
   beforeAll(async () => {
     database = await createTestDatabase();
     // The app's own limit, shared through Redis, low enough for one test to reach it; it counts
-    // the client nginx forwards (TRUST_PROXY), not nginx's address.
+    // the client nginx forwards, not nginx's address. TRUST_PROXY=true, as docker-compose.prod.yml
+    // sets it: safe only because nginx replaces any X-Forwarded-For a client sends (tested below).
     const env = {
       DATABASE_URL: database.url,
-      TRUST_PROXY: '127.0.0.1',
+      TRUST_PROXY: 'true',
       LOG_LEVEL: 'silent',
       REDIS_URL: REDIS_TEST_URL,
       REDIS_KEY_PREFIX: `edge-${database.name}:`,
@@ -357,6 +358,9 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(1);
       expect(headerValues(refused, 'x-request-id')).toHaveLength(1);
       expectSecurityHeaders(refused);
+      // A made-up X-Forwarded-For buys no fresh budget: nginx sends the real address instead.
+      const spoofed = await https('/api/businesses?limit=1', { localAddress: client, headers: { 'x-forwarded-for': '198.51.100.77' } });
+      expect(spoofed.status).toBe(429);
       // The app saw the client, not nginx: another client still has its whole budget.
       expect((await https('/api/businesses?limit=1', { localAddress: '127.0.0.7' })).status).toBe(200);
     });
