@@ -40,9 +40,12 @@ describe('monitoring rule files', () => {
   it('pass their promtool unit tests (monitoring/tests)', async () => {
     const files = readdirSync(join(MONITORING_DIR, 'tests')).filter((f) => f.endsWith('.test.yml'));
     expect(files.length).toBeGreaterThanOrEqual(3);
-    const res = await run('promtool', ['test', 'rules', ...files], join(MONITORING_DIR, 'tests'));
-    expect(res.code, res.stderr + res.stdout).toBe(0);
-    expect(res.stdout.match(/SUCCESS/g)).toHaveLength(files.length);
+    // One promtool per file: they run side by side.
+    const results = await Promise.all(files.map((f) => run('promtool', ['test', 'rules', f], join(MONITORING_DIR, 'tests'))));
+    results.forEach((res, i) => {
+      expect(res.code, `${files[i]}\n${res.stderr}${res.stdout}`).toBe(0);
+      expect(res.stdout).toContain('SUCCESS');
+    });
   });
 
   it('a wrong expectation makes promtool test fail (the rule tests can fail)', async () => {
