@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../helpers/app-process';
-import { K8sObject, validateObject } from './support/k8s-schema';
+import { K8sObject, unknownFields, validateObject } from './support/k8s-schema';
 
 const OVERLAYS = ['staging', 'production'] as const;
 
@@ -193,6 +194,28 @@ describe('k8s/cluster (cluster-wide prerequisites)', () => {
       expect(validateObject(o)).toBeUndefined();
       expect(o.metadata.namespace).toBeUndefined();
     }
+  });
+});
+
+describe('field names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecosyste-k8s-types-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('every field of every object is one the API defines (and a misspelt one is caught)', () => {
+    const typo = structuredClone(built.staging.find((o) => o.kind === 'Deployment')!);
+    typo.metadata.name = 'deliberate-typo';
+    const container = (typo.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec.containers[0];
+    container.readinesProbe = container.readinessProbe;
+    delete container.readinessProbe;
+    const all = [...built.staging, ...built.production, ...cluster, typo];
+    const problems = unknownFields(all, join(dir, 'check'), ROOT);
+    // Fields newer than the model packages of the Node 20 line: cert-manager >= 1.12's
+    // ingressClassName (the successor of `class`) in the ClusterIssuers' HTTP-01 solver.
+    const newerThanModels = (p: string) => /^ClusterIssuer\/[\w-]+: .*'"ingressClassName"'/.test(p);
+    const real = problems.filter((p) => !newerThanModels(p));
+    expect(real.filter((p) => !p.startsWith('Deployment/deliberate-typo'))).toEqual([]);
+    expect(real).toHaveLength(1);
+    expect(real[0]).toMatch(/^Deployment\/deliberate-typo: .*readinesProbe/);
   });
 });
 

@@ -1,6 +1,9 @@
 // Offline validation of Kubernetes objects against the OpenAPI schemas compiled into the
 // kubernetes-models packages (core API, Argo Rollouts, cert-manager, Prometheus Operator).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 export interface K8sObject {
   apiVersion: string;
@@ -30,6 +33,40 @@ function modelPath(apiVersion: string, kind: string): string {
   if (!group) return `kubernetes-models/${version}/${kind}`;
   const base = PACKAGES[group] ? `${PACKAGES[group]}/${version}` : `kubernetes-models/${group}/${version}`;
   return `${base}/${kind}`;
+}
+
+/**
+ * The OpenAPI schemas leave out `additionalProperties: false`, so a misspelt field (readinesProbe)
+ * passes them, as it would pass a lenient API server and then silently do nothing. The models'
+ * TypeScript types close that gap: each object becomes a typed literal, and tsc's excess-property
+ * check names every field the API does not define. Returns tsc's diagnostics, one per line.
+ */
+export function unknownFields(objects: K8sObject[], dir: string, root: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const lines = objects
+    .filter((o) => !NO_MODEL.has(`${o.apiVersion}/${o.kind}`))
+    .flatMap((o, i) => [
+      `import type { I${o.kind} as T${i} } from '${modelPath(o.apiVersion, o.kind)}';`,
+      `// ${o.kind}/${o.metadata.name}`,
+      `export const o${i}: T${i} = ${JSON.stringify(o)};`,
+    ]);
+  writeFileSync(join(dir, 'objects.ts'), lines.join('\n'));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'Node16', moduleResolution: 'Node16', skipLibCheck: true, types: [] }, files: ['objects.ts'] }),
+  );
+  const tsc = require.resolve('typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', timeout: 90_000 });
+  if (result.status !== 0 && !result.stdout) throw new Error(`tsc failed: ${result.stderr}`);
+  // Name the object of each diagnostic by the comment line above its literal.
+  return result.stdout
+    .split('\n')
+    .filter((l) => l.includes('error TS'))
+    .map((l) => {
+      const line = Number(/\((\d+),/.exec(l)?.[1]);
+      return `${lines[line - 2]?.slice(3) ?? '?'}: ${l.replace(/^.*error /, '')}`;
+    });
 }
 
 /** undefined when valid, else one line naming the object and the first problems. */
