@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -23,12 +23,14 @@ describe('PITR with pgBackRest', () => {
   let port: number;
   let env: Record<string, string>;
 
-  const asPostgres = (command: string[], timeout = 60_000) =>
-    execFileSync('runuser', ['-u', 'postgres', '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command], {
+  const asPostgres = (command: string[], timeout = 60_000) => {
+    const result = spawnSync('runuser', ['-u', 'postgres', '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command], {
       encoding: 'utf8',
       timeout,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (result.status !== 0) throw new Error(`${command.slice(0, 3).join(' ')} failed (${result.status}): ${result.stdout}${result.stderr}`);
+    return result.stdout;
+  };
   const pgCtl = (...args: string[]) => asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-l', join(dir, 'postgres.log'), ...args]);
   const pgbackrest = (...args: string[]) => asPostgres(['pgbackrest', `--stanza=${STANZA}`, ...args], 90_000);
   async function sql<T extends object>(text: string): Promise<T[]> {
@@ -93,6 +95,9 @@ describe('PITR with pgBackRest', () => {
   });
 
   it('restores to a noted time: rows written before it present, rows after it absent', async () => {
+    // pgBackRest records a backup's stop time in whole seconds and restores to a time from the
+    // newest backup that stopped before it: the target must fall in a later second.
+    await new Promise((r) => setTimeout(r, 1100));
     await sql("CREATE TABLE businesses (id serial PRIMARY KEY, name text NOT NULL, written text NOT NULL)");
     await sql("INSERT INTO businesses (name, written) SELECT 'before ' || g, 'before' FROM generate_series(1, 500) g");
     const [{ target }] = await sql<{ target: string }>("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS target");
