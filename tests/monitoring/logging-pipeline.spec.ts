@@ -109,6 +109,13 @@ describe('logging stack files', () => {
     expect(raw).toMatch(/elasticsearch:8\.\d+\.\d+/);
   });
 
+  it('monitoring/.env.example names every variable elk-stack.yml requires', () => {
+    const required = [...readFileSync(join(MONITORING_DIR, 'elk-stack.yml'), 'utf8').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
+    const example = readFileSync(join(MONITORING_DIR, '.env.example'), 'utf8');
+    expect(new Set(required)).toEqual(new Set(['ELASTIC_PASSWORD', 'KIBANA_SYSTEM_PASSWORD', 'LOGSTASH_WRITER_PASSWORD', 'KIBANA_ENCRYPTION_KEY']));
+    for (const name of required) expect(example).toMatch(new RegExp(`^${name}=$`, 'm'));
+  });
+
   it('the setup scripts pass shellcheck', async () => {
     const res = await run('shellcheck', ['elk/setup.sh', 'elk/kibana-setup.sh']);
     expect(res.code, res.stdout + res.stderr).toBe(0);
