@@ -1,4 +1,4 @@
-import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,14 +33,17 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('logs o
   let json: AppProcess;
   let silent: AppProcess;
   let pretty: AppProcess;
+  let rotating: AppProcess;
+  let rotateDir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     logDir = mkdtempSync(join(tmpdir(), 'ecosyste-logs-'));
+    rotateDir = mkdtempSync(join(tmpdir(), 'ecosyste-logs-rotate-'));
     const dbUrl = new URL(database.url);
     dbUrl.password = SECRETS.dbPassword; // trust authentication ignores it; the logs must too
     const closedPort = await freePort();
-    [json, silent, pretty] = await Promise.all([
+    [json, silent, pretty, rotating] = await Promise.all([
       startApp({
         env: {
           DATABASE_URL: dbUrl.toString(),
@@ -56,12 +59,17 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('logs o
       }),
       startApp({ env: { DATABASE_URL: database.url, LOG_LEVEL: 'silent', METRICS_ENABLED: 'false' }, readyPath: '/health/ready' }),
       startApp({ env: { DATABASE_URL: database.url, NODE_ENV: 'development', LOG_LEVEL: 'info' }, readyPath: '/health/ready' }),
+      startApp({
+        env: { DATABASE_URL: database.url, LOG_LEVEL: 'info', LOG_DIR: rotateDir, LOG_FILE_MAX_SIZE: '2k', LOG_FILE_KEEP: '2' },
+        readyPath: '/health/ready',
+      }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([json?.stop(), silent?.stop(), pretty?.stop()]);
+    await Promise.all([json?.stop(), silent?.stop(), pretty?.stop(), rotating?.stop()]);
     await database?.drop();
     rmSync(logDir, { recursive: true, force: true });
+    rmSync(rotateDir, { recursive: true, force: true });
   });
 
   it('writes one ECS JSON line per request, with the request id echoed in the response', async () => {
@@ -131,6 +139,16 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('logs o
     const combined = parseLines(readFileSync(join(logDir, 'combined.log'), 'utf8'));
     expect(combined.some((l) => l['http.request.id'] === 'trace-me-123')).toBe(true);
     expect(combined.some((l) => l['log.level'] === 'info')).toBe(true);
+  });
+
+  it('rotates past LOG_FILE_MAX_SIZE, keeps LOG_FILE_KEEP old files, and combined.log follows the newest', async () => {
+    for (let i = 0; i < 40; i++) await fetch(`${rotating.url}/api/businesses?limit=1&q=rotation${i}`);
+    await new Promise((r) => setTimeout(r, 500));
+    const dated = readdirSync(rotateDir).filter((f) => /^combined\.\d{4}-\d{2}-\d{2}\.\d+\.log$/.test(f));
+    const numbers = dated.map((f) => Number(f.split('.').at(-2))).sort((a, b) => a - b);
+    expect(numbers.at(-1)).toBeGreaterThan(2); // rolled several times
+    expect(dated.length).toBeLessThanOrEqual(3); // the current file and LOG_FILE_KEEP=2 older ones
+    expect(readlinkSync(join(rotateDir, 'combined.log'))).toMatch(new RegExp(`\\.${numbers.at(-1)}\\.log$`));
   });
 
   it('LOG_LEVEL=silent and METRICS_ENABLED=false really switch both off (the request id stays)', async () => {
