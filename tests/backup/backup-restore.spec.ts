@@ -141,6 +141,18 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
     expect(await redisSnapshot(redis.url)).toEqual(redisBefore);
   });
 
+  it('the app starts on the restored database and serves its businesses', async () => {
+    // The migrator finds its journal restored too: nothing to apply, nothing duplicated.
+    const app = await startApp({ env: { DATABASE_URL: database.url } });
+    try {
+      const listed = await (await fetch(`${app.url}/api/businesses?limit=1&q=Étoile`)).json();
+      expect(listed.total).toBe(1);
+      expect(listed.items[0].name).toBe("Café « L'Étoile »");
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('refuses a database that already holds businesses unless --force', async () => {
     await query(database.url, "UPDATE businesses SET name = 'changed after the backup' WHERE name LIKE 'Boulangerie Ñ'");
     const env = { DATABASE_URL: database.url };
