@@ -306,8 +306,21 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('alerti
     expect(mail).toMatch(/^To: oncall@ecosyste\.com/m);
     expect(mail).toMatch(/^Subject: \[FIRING:\d+\] HighErrorRate on ecosyste-backend/m);
 
-    // The Watchdog went to the dead-man's switch, and to nobody else.
-    expect(receiver.deliveries.some((d) => d.path === '/deadman' && JSON.stringify(d.body).includes('Watchdog'))).toBe(true);
+    // The same outage burns the availability error budget at far more than 14.4x: the SLO page fires too.
+    const burn = await until('AvailabilitySLOBurnRate delivered', async () =>
+      receiver.deliveries.find(
+        (d) => d.path === '/incidents' && (d.body as { alerts: { labels: Record<string, string> }[] }).alerts.some((a) => a.labels.alertname === 'AvailabilitySLOBurnRate'),
+      ),
+    );
+    expect((burn.body as { alerts: { labels: Record<string, string> }[] }).alerts.find((a) => a.labels.alertname === 'AvailabilitySLOBurnRate')!.labels).toMatchObject({
+      severity: 'critical',
+      slo: 'availability',
+      job: 'ecosyste-backend',
+    });
+
+    // The Watchdog went to the dead-man's switch (with its own bearer token), and to nobody else.
+    const ping = receiver.deliveries.find((d) => d.path === '/deadman' && JSON.stringify(d.body).includes('Watchdog'));
+    expect(ping?.headers.authorization).toBe('Bearer chain-test-deadman-token');
     expect(receiver.deliveries.some((d) => d.path !== '/deadman' && JSON.stringify(d.body).includes('"Watchdog"'))).toBe(false);
 
     // The database comes back: the errors stop, the alert resolves and the resolution is sent.
