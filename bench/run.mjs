@@ -104,7 +104,7 @@ async function main() {
       await scrape(app.url, []); // resets prom-client's event-loop histogram
       const rss = [];
       const sampler = setInterval(() => rss.push(rssBytes(app.pid)), 250);
-      const r = await cannon({ url: app.url, path, connections, duration: DURATION, warmup: name === 'cachedList' ? 1 : 0 });
+      const r = await cannon({ url: app.url, path, connections, duration: DURATION, warmup: name === 'cachedList' ? 1 : 0, pid: app.pid });
       clearInterval(sampler);
       const metrics = await scrape(app.url, ['nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes']);
       r.rssMaxBytes = Math.max(...rss.filter(Number.isFinite));
@@ -124,7 +124,7 @@ async function main() {
   record.ceiling = {};
   for (const connections of [100, 1000]) {
     log(`ceiling at ${connections} connections…`);
-    record.ceiling[connections] = await cannon({ url: ceiling.url, path: CACHED_LIST, connections, duration: DURATION, warmup: 1 });
+    record.ceiling[connections] = await cannon({ url: ceiling.url, path: CACHED_LIST, connections, duration: DURATION, warmup: 1, pid: ceiling.pid });
   }
   await ceiling.stop();
 
@@ -168,7 +168,7 @@ async function overhead(env, tmp) {
   for (let round = 0; round < 2; round++) {
     for (const name of Object.keys(configs)) {
       log(`overhead: ${name}, round ${round + 1}…`);
-      runs[name].push(await cannon({ url: apps[name].url, path: CACHED_LIST, connections: 100, duration: DURATION, warmup: round === 0 ? 1 : 0 }));
+      runs[name].push(await cannon({ url: apps[name].url, path: CACHED_LIST, connections: 100, duration: DURATION, warmup: round === 0 ? 1 : 0, pid: apps[name].pid }));
     }
   }
   // Switches that the app does not know yet show up as identical behaviour: report them as n/a.
@@ -183,13 +183,17 @@ async function overhead(env, tmp) {
 
   const best = (rs) => Math.max(...rs.map((r) => r.rps));
   const rps = { off: best(runs.off), on: best(runs.on), tracing: best(runs.tracing) };
+  // CPU per request over both rounds: the overhead figure that survives a shared machine.
+  const cpuPerRequestUs = (rs) => (rs.reduce((a, r) => a + r.cpuMs, 0) * 1000) / rs.reduce((a, r) => a + r.requests, 0);
+  const cpuUs = { off: cpuPerRequestUs(runs.off), on: cpuPerRequestUs(runs.on), tracing: cpuPerRequestUs(runs.tracing) };
   return {
     runs,
     rps,
+    cpuPerRequestUs: cpuUs,
     switches,
     otlpSink: { requests: sink.stats.requests, bytes: sink.stats.bytes, paths: [...sink.stats.paths] },
-    metricsLogsPct: switches.metricsOff && switches.metricsOn ? (1 - rps.on / rps.off) * 100 : null,
-    tracingPct: switches.tracingExported ? (1 - rps.tracing / rps.off) * 100 : null,
+    metricsLogsPct: switches.metricsOff && switches.metricsOn ? (cpuUs.on / cpuUs.off - 1) * 100 : null,
+    tracingPct: switches.tracingExported ? (cpuUs.tracing / cpuUs.off - 1) * 100 : null,
   };
 }
 
@@ -200,14 +204,17 @@ async function profile(env, tmp, record) {
   log('profiling the cached list at 100 connections…');
   await cannon({ url: app.url, path: CACHED_LIST, connections: 100, duration: DURATION, warmup: 1 });
   await app.stop();
-  record.profile = summarizeProfile(dir);
+  // Start-up (module loading, migrations check) and the warm-up second are not the hot path.
+  record.profile = summarizeProfile(dir, app.readyMs + 1500);
 }
 
 function report(r) {
   const load = (k) => r.load[k];
   const c1 = r.seedScenarios.concurrent1000;
   const s100 = r.seedScenarios.sequential100;
-  const ratio = (c) => load(`cachedList@${c}`).rps / r.ceiling[c].rps;
+  // Per CPU-second: the ratio of what each would do on a core of its own (robust to other load).
+  const ratio = (c) => load(`cachedList@${c}`).perCpuSecond / r.ceiling[c].perCpuSecond;
+  const wallRatio = (c) => load(`cachedList@${c}`).rps / r.ceiling[c].rps;
   const rssMax = Math.max(...Object.entries(r.load).filter(([k]) => k.endsWith('@1000')).map(([, v]) => v.rssMaxBytes));
   const lags = Object.entries(r.load).filter(([k]) => k.endsWith('@1000')).map(([, v]) => v.eventLoopLagP99Ms).filter((v) => v !== null);
   const o = r.overhead;
@@ -220,11 +227,11 @@ function report(r) {
     rows.push({ name: `uncached search (q varies) @${c}`, value: loadLine(load(`uncachedSearch@${c}`)) });
     rows.push({ name: `detail read (each id once) @${c}`, value: loadLine(load(`detailRead@${c}`)) });
     rows.push({ name: `ceiling: bare node:http, same bytes @${c}`, value: loadLine(r.ceiling[c]) });
-    rows.push({ name: `cached list / ceiling @${c}`, value: num(ratio(c), 2), goal: '≥ 0.6', ok: ratio(c) >= 0.6 });
+    rows.push({ name: `cached list / ceiling @${c}`, value: `${num(ratio(c), 2)} per CPU-s (${num(wallRatio(c), 2)} wall)`, goal: '≥ 0.6', ok: ratio(c) >= 0.6 });
   }
   rows.push(
-    { name: 'monitoring: metrics + logs on vs off', value: o.metricsLogsPct === null ? 'n/a (switch missing)' : `${num(o.metricsLogsPct, 1)} % (${o.rps.on} vs ${o.rps.off} req/s)`, goal: '≤ 5 %', ok: o.metricsLogsPct === null ? undefined : o.metricsLogsPct <= 5 },
-    { name: 'monitoring: tracing 10 % sampled vs off', value: o.tracingPct === null ? 'n/a (no span exported)' : `${num(o.tracingPct, 1)} % (${o.rps.tracing} req/s)`, goal: '≤ 15 %', ok: o.tracingPct === null ? undefined : o.tracingPct <= 15 },
+    { name: 'monitoring: metrics + logs on vs off', value: o.metricsLogsPct === null ? 'n/a (switch missing)' : `+${num(o.metricsLogsPct, 1)} % CPU/request (${num(o.cpuPerRequestUs.on)} vs ${num(o.cpuPerRequestUs.off)} µs)`, goal: '≤ 5 %', ok: o.metricsLogsPct === null ? undefined : o.metricsLogsPct <= 5 },
+    { name: 'monitoring: tracing 10 % sampled vs off', value: o.tracingPct === null ? 'n/a (no span exported)' : `+${num(o.tracingPct, 1)} % CPU/request (${num(o.cpuPerRequestUs.tracing)} µs)`, goal: '≤ 15 %', ok: o.tracingPct === null ? undefined : o.tracingPct <= 15 },
     { name: 'RSS, max under 1000 connections', value: `${num(rssMax / 2 ** 20)} MiB`, goal: '<512 MiB; <256', ok: rssMax < 256 * 2 ** 20 },
     { name: 'event-loop lag p99 under 1000 connections', value: lags.length ? `${num(Math.max(...lags), 1)} ms` : 'n/a (no /metrics)' },
     { name: `cold start to ready (${r.readyPath})`, value: `${num(r.coldStartMs)} ms (median of 3)`, goal: '< 1.5 s', ok: r.coldStartMs < 1500 },

@@ -1,7 +1,7 @@
 // Starts the built backend (apps/backend/dist/main.js) as production would run it, and samples
 // its resident memory and event-loop lag.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './services.mjs';
@@ -105,5 +105,22 @@ export async function scrape(url, names) {
     return out;
   } catch {
     return undefined;
+  }
+}
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU time (user + system) the process has used so far, in ms, from /proc/<pid>/stat. Requests
+ * per CPU-second barely move when other work shares the cores, unlike requests per second.
+ */
+export function cpuTimeMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ") "; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
   }
 }

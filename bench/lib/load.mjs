@@ -2,6 +2,7 @@
 // scenarios as its supertest calls ran them (one connection per concurrent request; one at a time).
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
+import { cpuTimeMs } from './app.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -10,12 +11,17 @@ const autocannon = require('autocannon');
  * `path` is a string, or a function of the request number for paths that must differ (cache
  * misses). Returns req/s and latency percentiles in ms, plus every kind of failure.
  */
-export async function cannon({ url, path, connections, duration, warmup = 0 }) {
+export async function cannon({ url, path, connections, duration, warmup = 0, pid }) {
   let counter = 0;
   const requests = typeof path === 'function' ? [{ setupRequest: (req) => ({ ...req, path: path(counter++) }) }] : undefined;
   if (warmup > 0) await autocannon({ url: url + (typeof path === 'string' ? path : ''), connections, duration: warmup, requests });
+  const cpuBefore = pid ? cpuTimeMs(pid) : NaN;
   const r = await autocannon({ url: url + (typeof path === 'string' ? path : ''), connections, duration, requests, timeout: 10 });
+  const cpuMs = pid ? cpuTimeMs(pid) - cpuBefore : NaN;
   return {
+    cpuMs,
+    // What one dedicated core would serve if the server were the only thing running.
+    perCpuSecond: Number.isFinite(cpuMs) && cpuMs > 0 ? Math.round((r.requests.total / cpuMs) * 1000) : null,
     connections,
     duration,
     requests: r.requests.total,

@@ -15,7 +15,8 @@ function packageOf(url) {
   return url;
 }
 
-export function summarizeProfile(dir) {
+/** `skipMs`: leave out the first samples (start-up and warm-up), to see the steady hot path only. */
+export function summarizeProfile(dir, skipMs = 0) {
   const newest = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => join(dir, f))
@@ -23,7 +24,11 @@ export function summarizeProfile(dir) {
   const prof = JSON.parse(readFileSync(newest, 'utf8'));
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  let clock = 0;
+  prof.samples.forEach((id, i) => {
+    clock += prof.timeDeltas[i] ?? 0;
+    if (clock >= skipMs * 1000) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  });
   let total = 0;
   let idle = 0;
   const pkgs = new Map();

@@ -8,17 +8,17 @@ const num = (v, digits = 0) => (v === undefined || v === null || Number.isNaN(v)
 /** rows: { name, value, unit?, goal?, ok? } */
 export function printTable(title, rows) {
   const w = Math.max(...rows.map((r) => r.name.length), 10);
-  process.stdout.write(`\n${title}\n${'-'.repeat(w + 60)}\n`);
+  process.stdout.write(`\n${title}\n${'-'.repeat(w + 84)}\n`);
   for (const r of rows) {
     const verdict = r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED';
-    process.stdout.write(`${pad(r.name, w)}  ${pad(r.value, 34)} ${pad(r.goal ?? '', 18)} ${verdict}\n`);
+    process.stdout.write(`${pad(r.name, w)}  ${pad(r.value, 56)} ${pad(r.goal ?? '', 18)} ${verdict}\n`);
   }
 }
 
 export function loadLine(r) {
   if (!r) return 'n/a';
   const failures = r.errors + r.timeouts + r.non2xx;
-  return `${num(r.rps)} req/s  p50 ${num(r.p50)} ms  p99 ${num(r.p99)} ms${failures ? `  FAILED ${failures}` : ''}`;
+  return `${num(r.rps)} req/s (${num(r.perCpuSecond)}/CPU-s)  p50 ${num(r.p50)} ms  p99 ${num(r.p99)} ms${failures ? `  FAILED ${failures}` : ''}`;
 }
 
 export { num };
