@@ -2,12 +2,12 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../helpers/services';
-import { accessibilityViolations, launchBrowser, screenshot, watchedPage, WatchedPage } from './support/browser';
+import { accessibilityViolations, chromiumMissing, launchBrowser, screenshot, watchedPage, WatchedPage } from './support/browser';
 import { startWebApp, WebApp } from './support/web-app';
 
 const CITIES = ['Lyon', 'Nantes', 'Rennes'];
 
-describe.skipIf(await missing('postgres'))('the business directory in Chromium', () => {
+describe.skipIf((await missing('postgres')) || chromiumMissing())('the business directory in Chromium', () => {
   let web: WebApp;
   let browser: Browser;
   let w: WatchedPage;

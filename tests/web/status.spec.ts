@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../helpers/services';
-import { accessibilityViolations, launchBrowser, screenshot, watchedPage, WatchedPage } from './support/browser';
+import { accessibilityViolations, chromiumMissing, launchBrowser, screenshot, watchedPage, WatchedPage } from './support/browser';
 import { startWebApp, WEBHOOK_TOKEN, WebApp } from './support/web-app';
 
 // What Alertmanager sends: labels and annotations full of internals the page must not show.
@@ -32,7 +32,7 @@ function notification(status: 'firing' | 'resolved', endsAt = '0001-01-01T00:00:
 
 const INTERNALS = /backend-7f9c|\.internal|http_requests_total|prometheus|alertmanager|HighErrorRate/i;
 
-describe.skipIf(await missing('postgres'))('the status page in Chromium', () => {
+describe.skipIf((await missing('postgres')) || chromiumMissing())('the status page in Chromium', () => {
   let web: WebApp;
   let browser: Browser;
   let w: WatchedPage;
