@@ -1,7 +1,7 @@
 // `npm start`: build what is missing or stale, then run ECOSYSTE on the embedded defaults
 // (PGlite under ./data, in-memory cache) with the web UI, at http://localhost:3001.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -24,17 +24,49 @@ function newest(paths) {
 
 function run(cmd, args) {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) {
+    rmSync(join(root, '.build.lock'), { recursive: true, force: true });
+    process.exit(result.status ?? 1);
+  }
 }
 
-// tsc is incremental: a no-op build takes a second.
-run('npm', ['run', 'build', '-w', 'apps/backend']);
-
-const exportIndex = join(root, 'apps/frontend/out/index.html');
-const frontendSources = newest(['apps/frontend']);
-if (!existsSync(exportIndex) || statSync(exportIndex).mtimeMs < frontendSources) {
-  run('npm', ['run', 'build', '-w', 'apps/frontend']);
+/**
+ * Two builds in one tree at once (two test runs, or `npm start` beside `npm test`) corrupt each
+ * other's output, so builds take turns: mkdir is atomic, the directory is the lock.
+ */
+function withBuildLock(fn) {
+  const lock = join(root, '.build.lock');
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      // A lock older than the longest build belongs to a process that died mid-build.
+      if (Date.now() - statSync(lock).mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited 10 minutes for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
+
+withBuildLock(() => {
+  // tsc is incremental: a no-op build takes a second.
+  run('npm', ['run', 'build', '-w', 'apps/backend']);
+
+  // Checked under the lock: whoever held it before may have just built the export.
+  const exportIndex = join(root, 'apps/frontend/out/index.html');
+  const frontendSources = newest(['apps/frontend']);
+  if (!existsSync(exportIndex) || statSync(exportIndex).mtimeMs < frontendSources) {
+    run('npm', ['run', 'build', '-w', 'apps/frontend']);
+  }
+});
 
 // The test suite's global setup shares this step: one build for every end-to-end test.
 if (process.argv.includes('--build-only')) process.exit(0);
