@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rssBytes, scrape, startApp } from './lib/app.mjs';
+import { rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { startCeiling } from './lib/ceiling.mjs';
 import { cannon, concurrentBurst, sequential } from './lib/load.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
@@ -87,6 +87,7 @@ async function main() {
   cleanups.push(() => app.stop());
 
   log('seed scenarios…');
+  await settle(app.url);
   record.seedScenarios = {
     concurrent1000: await concurrentBurst(`${app.url}/api/businesses`, 1000),
     sequential100: await sequential(`${app.url}/api/businesses`, 100),
@@ -100,7 +101,8 @@ async function main() {
   record.load = {};
   for (const connections of [100, 1000]) {
     for (const [name, path] of Object.entries(endpoints)) {
-      log(`${name} at ${connections} connections…`);
+      const settledMs = await settle(app.url);
+      log(`${name} at ${connections} connections (app idle after ${settledMs ?? '?'} ms)…`);
       await scrape(app.url, []); // resets prom-client's event-loop histogram
       const rss = [];
       const sampler = setInterval(() => rss.push(rssBytes(app.pid)), 250);

@@ -124,3 +124,26 @@ export function cpuTimeMs(pid) {
     return NaN;
   }
 }
+
+/**
+ * Waits until the app has no database work left. autocannon abandons its requests in flight at
+ * the end of a run, but the app still runs their queries: without this, the next run would start
+ * behind that backlog. Returns the wait in ms (undefined without /metrics: then a fixed pause).
+ */
+export async function settle(url, timeoutMs = 30_000) {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    try {
+      const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const waiting = /^db_pool_connections\{state="waiting"\} (\d+)/m.exec(text);
+      const active = /^active_connections (\d+)/m.exec(text);
+      if (!waiting || !active) break;
+      if (waiting[1] === '0' && active[1] === '0') return Date.now() - started;
+    } catch {
+      // busy: try again
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  return undefined;
+}
