@@ -80,7 +80,9 @@ describe('what the images promise beyond hadolint', () => {
     expect(cmd[0]).toBe('node');
     expect(final.some((i) => i.keyword === 'ENV' && /NODE_ENV=production/.test(i.args))).toBe(true);
     const runs = parseDockerfile(read('Dockerfile.backend')).filter((i) => i.keyword === 'RUN').map((i) => i.args);
-    expect(runs.some((r) => /npm ci --omit=dev/.test(r))).toBe(true);
+    // Pruned to production dependencies after the build (ci or prune, never the deprecated flag).
+    const build = runs.findIndex((r) => /npm run build/.test(r));
+    expect(runs.findIndex((r, i) => i > build && /npm (ci|prune) --omit=dev/.test(r))).toBeGreaterThan(build);
     expect(runs.some((r) => /--only=production/.test(r))).toBe(false);
   });
 
