@@ -40,6 +40,11 @@ let searchCounter = Math.floor(Math.random() * 50_000);
 let detailCounter = 0;
 const CACHED_LIST = '/api/businesses?limit=20';
 
+function git(args) {
+  const r = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
 const cleanups = [];
 async function cleanup() {
   while (cleanups.length) await cleanups.pop()().catch((err) => log(`cleanup: ${err.message}`));
@@ -58,6 +63,9 @@ async function main() {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: +(totalmem() / 2 ** 30).toFixed(1), freeGiB: +(freemem() / 2 ** 30).toFixed(1), kernel: release(), node: process.version, loadAvgAtStart: loadavg() },
     settings: { durationS: DURATION, rows: ROWS },
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    // Uncommitted changes to the backend make a run unrepeatable: say so in the record.
+    backendDirty: git(['status', '--porcelain', '--', 'apps/backend']) !== '',
   };
 
   const db = await createDatabase('ecosyste_bench');
@@ -241,7 +249,11 @@ function report(r) {
   if (r.restore) {
     rows.push({ name: `restore of ${r.restore.rows} businesses`, value: `${num(r.restore.restoreMs / 1000, 1)} s, ${r.restore.restoredRows} rows`, goal: '< 60 s', ok: r.restore.restoreMs < 60_000 && r.restore.restoredRows === r.restore.rows });
   }
-  printTable(`ECOSYSTE bench — ${r.machine.cpus}× ${r.machine.cpu}, ${r.machine.memGiB} GiB, Node ${r.machine.node}, ${r.settings.rows} businesses, ${r.settings.durationS} s per run`, rows);
+  printTable(
+    `ECOSYSTE bench at ${r.commit}${r.backendDirty ? ' (backend has uncommitted changes)' : ''} — ${r.machine.cpus}× ${r.machine.cpu}, ${r.machine.memGiB} GiB, ` +
+      `Node ${r.machine.node}, ${r.settings.rows} businesses, ${r.settings.durationS} s per run`,
+    rows,
+  );
   // Other work on the machine skews every figure: the load average says how much there was.
   process.stdout.write(`load average at start ${r.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${r.machine.loadAvgAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`);
   if (r.profile) {
