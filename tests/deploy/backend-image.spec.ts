@@ -1,6 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing } from '../helpers/services';
 import { TestDatabase, createTestDatabase } from '../helpers/test-database';
-import { ReplayedImage, replayDockerfile } from './support/image-replay';
+import { ReplayedImage, replayDockerfile, scratchDir } from './support/image-replay';
 
 // The image's uid can't be created here; `nobody` stands in for the `node` user: it can read the
 // image's files but write none of them, as in the container.
@@ -24,7 +23,7 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
   const appDir = () => join(image.root, image.workdir);
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'ecosyste-backend-image-'));
+    outDir = mkdtempSync(join(scratchDir(), 'ecosyste-backend-image-'));
     chmodSync(outDir, 0o755);
     image = replayDockerfile({
       context: ROOT,

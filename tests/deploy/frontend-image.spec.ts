@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
-import { ReplayedImage, replayDockerfile } from './support/image-replay';
+import { ReplayedImage, replayDockerfile, scratchDir } from './support/image-replay';
 
 const HTML = '/usr/share/nginx/html';
 const SERVER_CONF = '/etc/nginx/conf.d/default.conf';
@@ -20,7 +19,7 @@ describe('Dockerfile.frontend, replayed outside Docker', () => {
   let log = '';
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'ecosyste-frontend-image-'));
+    outDir = mkdtempSync(join(scratchDir(), 'ecosyste-frontend-image-'));
     // nginx workers run unprivileged, as in the image: they must be able to read the tree.
     chmodSync(outDir, 0o755);
     image = replayDockerfile({

@@ -3,7 +3,8 @@
 // WORKDIR. What comes out is the final stage's file tree and its runtime settings, so a missing
 // build, prune or copy step in the Dockerfile shows up as an image that does not start.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import { Instruction, execForm, flag, keyValues, parseDockerfile, stages } from './dockerfile';
 
@@ -31,6 +32,19 @@ export interface ReplayOptions {
   /** Extra environment for RUN steps (e.g. npm offline settings). */
   runEnv?: Record<string, string>;
   runTimeoutMs?: number;
+}
+
+/**
+ * Where replays write their stage trees: memory (/dev/shm) when the machine has it, since an image
+ * replay writes a few hundred MB of node_modules that are deleted a minute later.
+ */
+export function scratchDir(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
 }
 
 export function replayDockerfile(options: ReplayOptions): ReplayedImage {
