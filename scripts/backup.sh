@@ -128,7 +128,7 @@ SELECT 'migration|' || hash || '|' || created_at FROM drizzle.__drizzle_migratio
 \endif
 SELECT 'end|';
 SQL
-snapshot="" migration_hash="" migration_at="" rows=()
+kind="" snapshot="" migration_hash="" migration_at="" rows=()
 while IFS='|' read -r -t 300 kind a b <&"$pg_out"; do
   case "$kind" in
     snapshot) snapshot=$a ;;
