@@ -65,7 +65,7 @@ async function main() {
     settings: { durationS: DURATION, rows: ROWS },
     commit: git(['rev-parse', '--short', 'HEAD']),
     // Uncommitted changes to the backend make a run unrepeatable: say so in the record.
-    backendDirty: git(['status', '--porcelain', '--', 'apps/backend']) !== '',
+    backendDirty: git(['status', '--porcelain', '--untracked-files=no', '--', 'apps/backend']) !== '',
   };
 
   const db = await createDatabase('ecosyste_bench');
