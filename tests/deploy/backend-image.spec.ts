@@ -1,8 +1,9 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing } from '../helpers/services';
@@ -12,8 +13,17 @@ import { ReplayedImage, replayDockerfile, scratchDir } from './support/image-rep
 // The image's uid can't be created here; `nobody` stands in for the `node` user: it can read the
 // image's files but write none of them, as in the container.
 const NOBODY = 65534;
+const METRICS_TOKEN = 'image-test-metrics-token-0123456789';
 
-describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside Docker', () => {
+function productionConfigMap(): Record<string, string> {
+  const out = execFileSync('kubectl', ['kustomize', join(ROOT, 'k8s/overlays/production')], { encoding: 'utf8', timeout: 60_000 });
+  const configMap = parseAllDocuments(out)
+    .map((d) => d.toJS())
+    .find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'ecosyste-config');
+  return configMap.data;
+}
+
+describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside Docker, with the Kubernetes ConfigMap', () => {
   let outDir: string;
   let image: ReplayedImage;
   let db: TestDatabase;
@@ -67,13 +77,18 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
   it('boots from the image layout, migrates the database and answers /health/live and /health/ready', async () => {
     const [command, ...args] = image.cmd!;
     expect(command).toBe('node');
+    // The container's environment as Kubernetes builds it: the image's ENV, then the production
+    // ConfigMap, then the Secret's values; only the listen address moves to loopback.
     const env = {
       ...image.env,
+      ...productionConfigMap(),
       PATH: process.env.PATH ?? '',
       HOME: '/tmp',
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: db.url,
+      METRICS_TOKEN,
+      API_ADMIN_TOKEN: 'image-test-admin-token-0123456789',
       LOG_LEVEL: 'warn',
     };
     child = spawn(process.execPath, args, { cwd: appDir(), env, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -92,6 +107,14 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
     } finally {
       await client.end();
     }
+  });
+
+  it('serves /metrics only with the bearer token the ServiceMonitor sends', async () => {
+    const url = `http://127.0.0.1:${port}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('http_requests_total');
   });
 
   it("passes the image's own HEALTHCHECK command", () => {

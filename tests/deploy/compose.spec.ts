@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -141,6 +142,21 @@ describe('docker-compose.prod.yml', () => {
     const grace = Number.parseInt(services.backend.stop_grace_period!, 10) * 1000;
     expect(grace).toBeGreaterThan(Number(envExample.SHUTDOWN_TIMEOUT_MS));
     expect(services.backend.env_file).toEqual([{ path: '.env', required: true }]);
+  });
+
+  it("gives the backend an environment its own config validation accepts (.env.example, then compose's)", () => {
+    // Compose's order: the env_file first, `environment:` over it.
+    const env = { ...envExample, ...services.backend.environment! };
+    const loader = join(ROOT, 'apps/backend/dist/config/config.loader.js');
+    const script = `const c = require(${JSON.stringify(loader)}).loadConfig(process.env); process.stdout.write(JSON.stringify({ port: c.server.port, env: c.env ?? c.server.env }))`;
+    const ok = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout).port).toBe(3001);
+    // And the same check refuses a broken value, so passing means something.
+    const bad = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env, PORT: 'eighty' }, encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/PORT/);
   });
 
   it('builds from Dockerfiles and targets that exist, and pins every pulled image', () => {

@@ -82,6 +82,12 @@ describe('Dockerfile.frontend, replayed outside Docker', () => {
     expect(readdirSync(image.root).sort()).toEqual(['etc', 'usr']);
   });
 
+  it("puts the same export in the edge target compose's nginx serves", () => {
+    const edge = image.stageRoots.edge;
+    expect(readdirSync(edge)).toEqual(['usr']);
+    expect(readdirSync(join(edge, HTML)).sort()).toEqual(readdirSync(join(image.root, HTML)).sort());
+  });
+
   it('runs as the unprivileged nginx user on 8080, with a health check', () => {
     expect(image.user).toBe('101');
     expect(image.expose).toEqual([8080]);
