@@ -115,6 +115,15 @@ describe('deploy.yml', () => {
     expect(jobs.sonarcloud.if).toBeUndefined();
   });
 
+  it('installs the same Debian tools as .ci/run, read from it', () => {
+    const install = jobs.test.steps.find((st) => st.run?.includes('.ci/run'))!.run!;
+    const read = install.split('\n')[0];
+    const result = spawnSync('bash', ['-c', `${read}\nprintf '%s\\n' "\${need[@]}"`], { cwd: ROOT, encoding: 'utf8' });
+    const packages = result.stdout.trim().split('\n');
+    expect(packages).toEqual(expect.arrayContaining(['prometheus', 'nginx', 'shellcheck']));
+    expect(packages.length).toBeGreaterThanOrEqual(5);
+  });
+
   it('builds, scans and pushes each image from its own Dockerfile, with cache, SBOM and provenance, on main only', () => {
     const images = jobs.images;
     expect(images.if).toBe("github.event_name == 'push'");
