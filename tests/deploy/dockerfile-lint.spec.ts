@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/app-process';
-import { execForm, parseDockerfile, stages } from './support/dockerfile';
+import { execForm, flag, parseDockerfile, stages } from './support/dockerfile';
+import { dockerignore } from './support/image-replay';
 import { lintDockerfile } from './support/dockerfile-lint';
 
 /**
@@ -86,8 +87,29 @@ describe('what the images promise beyond hadolint', () => {
     expect(runs.some((r) => /--only=production/.test(r))).toBe(false);
   });
 
+  // Every Dockerfile built from this context: the root ones and those compose names.
+  const composed = [...readFileSync(join(ROOT, 'docker-compose.prod.yml'), 'utf8').matchAll(/dockerfile:\s*(\S+)/g)].map((m) => m[1]);
+  const built = [...new Set([...dockerfiles, ...composed])];
+
+  it.each(built)('%s copies only context files that exist and that .dockerignore lets through', (file) => {
+    const ignored = dockerignore(ROOT);
+    const copies = parseDockerfile(read(file)).filter((i) => i.keyword === 'COPY' && !flag(i, 'from'));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) {
+      const sources = (execForm(copy.args) ?? copy.args.split(/\s+/)).slice(0, -1);
+      for (const source of sources) {
+        expect(existsSync(join(ROOT, source)), `${file}:${copy.line} ${source}`).toBe(true);
+        expect(ignored(source), `${file}:${copy.line} ${source} is excluded by .dockerignore`).toBe(false);
+      }
+    }
+  });
+
   it('keeps secrets and build output out of the build context', () => {
-    const ignore = read('.dockerignore').split('\n');
-    for (const entry of ['.env', '**/node_modules', '**/dist', '**/out', '.git']) expect(ignore).toContain(entry);
+    const ignored = dockerignore(ROOT);
+    for (const path of ['.env', '.git/config', 'node_modules/x', 'apps/backend/node_modules/x', 'apps/backend/dist/main.js', 'apps/frontend/out/index.html', 'apps/frontend/.next/cache']) {
+      expect(ignored(path), path).toBe(true);
+    }
+    expect(ignored('.env.example')).toBe(false);
+    expect(ignored('apps/backend/src/main.ts')).toBe(false);
   });
 });
