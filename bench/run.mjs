@@ -209,7 +209,8 @@ async function overhead(env, tmp) {
 
 /** A CPU profile of the app serving the cached list at 100 connections (`--profile`). */
 async function profile(env, tmp, record) {
-  const dir = join(ROOT, 'bench', 'results', 'profiles');
+  // Kept after the run (outside the repository) to open in Chrome DevTools or speedscope.
+  const dir = join(tmpdir(), 'ecosyste-bench-profiles');
   const app = await startApp({ env: { ...env, LOG_LEVEL: 'info' }, logFile: join(tmp, 'profile.log'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   log('profiling the cached list at 100 connections…');
   await cannon({ url: app.url, path: CACHED_LIST, connections: 100, duration: DURATION, warmup: 1 });
