@@ -1,14 +1,9 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { trace } from '@opentelemetry/api';
-import { symlinkSync, renameSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import pino, { DestinationStream, Logger, LoggerOptions, StreamEntry } from 'pino';
+import pino, { Logger, LoggerOptions, StreamEntry } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { prettyStream, rollingFile } from './log-destinations';
 import { redactSecrets } from './redact';
-
-/** pino-roll ships no types: the part of its SonicBoom stream used here. */
-type RollingStream = DestinationStream & { file: string; end(): void; on(event: 'ready' | 'close', listener: () => void): void };
-const pinoRoll = () => require('pino-roll') as (options: Record<string, unknown>) => Promise<RollingStream>;
 
 export interface RootLogger {
   logger: Logger;
@@ -86,59 +81,18 @@ export function loggerOptions(config: AppConfig): LoggerOptions {
   return options;
 }
 
-/** Development's human-readable console; pino-pretty is a development dependency, absent from images. */
-function prettyStream(): DestinationStream | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const pretty = require('pino-pretty') as (options: object) => DestinationStream;
-    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', messageKey: 'message', ignore: 'pid,hostname' });
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A rolling file (by size and by day, `keep` files kept) with a stable `<name>.log` symlink to the
- * current one, so `logs/error.log` and `logs/combined.log` are where the seed expects them.
- */
-async function rollingFile(dir: string, name: string, config: AppConfig['logging']): Promise<RollingStream> {
-  const stream = await pinoRoll()({
-    file: join(dir, name),
-    extension: '.log',
-    frequency: 'daily',
-    dateFormat: 'yyyy-MM-dd',
-    size: config.fileMaxSize,
-    limit: { count: config.fileKeep },
-    mkdir: true,
-  });
-  const link = join(dir, `${name}.log`);
-  const relink = () => {
-    // Replace the link atomically: a reader never finds it missing.
-    const tmp = `${link}.${process.pid}.tmp`;
-    try {
-      symlinkSync(basename(stream.file), tmp);
-      renameSync(tmp, link);
-    } catch {
-      // A read-only or odd filesystem: the dated files are still written.
-    }
-  };
-  relink();
-  stream.on('ready', relink);
-  return stream;
-}
-
 export async function createRootLogger(config: AppConfig): Promise<RootLogger> {
   const options = loggerOptions(config);
-  const console = (config.logging.pretty && prettyStream()) || pino.destination({ dest: 1, sync: false });
+  const stdout = (config.logging.pretty && prettyStream()) || pino.destination({ dest: 1, sync: false });
   if (!config.logging.dir || config.logging.level === 'silent') {
-    const logger = pino(options, console);
+    const logger = pino(options, stdout);
     return { logger, close: async () => logger.flush() };
   }
   const error = await rollingFile(config.logging.dir, 'error', config.logging);
   const combined = await rollingFile(config.logging.dir, 'combined', config.logging);
   const level = config.logging.level;
   const streams: StreamEntry[] = [
-    { level, stream: console },
+    { level, stream: stdout },
     { level: 'error', stream: error },
     { level, stream: combined },
   ];
