@@ -93,4 +93,26 @@ describe.skipIf(await missing('postgres'))('graceful shutdown of the built app',
     expect(outcome).toEqual({ code: 0, signal: null });
     expect(app.output()).toContain('SIGTERM received: draining in-flight requests');
   });
+
+  it('a request outlasting SHUTDOWN_TIMEOUT_MS has its connection cut, and the exit code says so', async () => {
+    const short = await startApp({ env: { DATABASE_URL: database.url, SHUTDOWN_TIMEOUT_MS: '300' }, readyPath: '/health/ready' });
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE businesses IN ACCESS EXCLUSIVE MODE');
+      const slow = fetch(`${short.url}/api/businesses?q=too-slow`).then(
+        (res) => res.status,
+        () => 'cut',
+      );
+      await waitForBlockedQueries(watcher, database.name, 1);
+      const exited = new Promise<number | null>((resolve) => short.child.once('exit', (code) => resolve(code)));
+      short.child.kill('SIGTERM');
+      expect(await slow).toBe('cut');
+      await locker.query('COMMIT');
+      expect(await exited).toBe(1);
+      expect(short.output()).toContain('requests still running after 300 ms');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await short.stop(2000);
+    }
+  });
 });
