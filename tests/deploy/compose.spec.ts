@@ -22,7 +22,7 @@ interface Service {
   build?: { context: string; dockerfile: string; target?: string };
   image?: string;
   ports?: string[];
-  volumes?: string[];
+  volumes?: Array<string | { type: string; source: string; target: string }>;
   healthcheck?: { test: string[]; interval?: string };
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
@@ -118,6 +118,11 @@ describe('docker-compose.prod.yml', () => {
     expect(named).toEqual(expect.arrayContaining(['postgres_data', 'redis_data', 'backups']));
     for (const [name, s] of Object.entries(services)) {
       for (const volume of s.volumes ?? []) {
+        if (typeof volume === 'object') {
+          expect((volume as { type: string }).type).toBe('volume');
+          expect(named).toContain((volume as { source: string }).source);
+          continue;
+        }
         const [source, , mode] = volume.split(':');
         if (named.includes(source)) continue;
         // A bind mount: only nginx's configuration and certificates, and only read-only.
@@ -126,7 +131,23 @@ describe('docker-compose.prod.yml', () => {
       }
     }
     expect(services.nginx.volumes).toContain('./nginx.conf:/etc/nginx/nginx.conf:ro');
-    expect(services.nginx.volumes!.some((v) => v.endsWith(':/etc/letsencrypt:ro'))).toBe(true);
+    expect(services.nginx.volumes!.some((v) => typeof v === 'string' && v.endsWith(':/etc/letsencrypt:ro'))).toBe(true);
+  });
+
+  it('is reachable by the monitoring stack: its network, the nginx log volume and the scrape targets', () => {
+    const monitoring = readFileSync(join(ROOT, 'monitoring', 'docker-compose.yml'), 'utf8');
+    const project = (parse(text) as { name: string }).name;
+    // Compose names the default network and the volumes after the project.
+    expect(monitoring).toContain(`\${ECOSYSTE_NETWORK:-${project}_default}`);
+    expect(monitoring).toContain(`\${ECOSYSTE_NGINX_LOGS:-${project}_nginx_logs}`);
+    expect(text).not.toMatch(/^networks:/m);
+    const logs = services.nginx.volumes!.find((v) => typeof v === 'object') as { source: string; target: string; volume: { nocopy: boolean } };
+    expect(logs).toMatchObject({ source: 'nginx_logs', target: '/var/log/nginx', volume: { nocopy: true } });
+    // Every host:port the monitoring stack and prometheus.yml reach is a service of this file.
+    const prometheus = readFileSync(join(ROOT, 'monitoring', 'prometheus.yml'), 'utf8');
+    const hosts = new Set([...`${monitoring}\n${prometheus}`.matchAll(/\b(backend|postgres|redis|nginx|frontend):\d+/g)].map((m) => m[1]));
+    expect(hosts.size).toBeGreaterThanOrEqual(3);
+    for (const host of hosts) expect(Object.keys(services)).toContain(host);
   });
 
   it('runs Redis with the append-only file', () => {
