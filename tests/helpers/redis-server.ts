@@ -39,7 +39,7 @@ export async function redisServer(): Promise<RedisServer> {
       throw new Error(`redis-server did not start on port ${port}`);
     },
     stop: async () => {
-      if (!child || child.exitCode !== null) return;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGKILL');
       await exited;
