@@ -14,6 +14,7 @@ describe('isDatabaseUnavailable', () => {
     ["the pool's connect timeout", new Error('timeout exceeded when trying to connect')],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
     ['a hung server (the client-side query timeout)', new Error('Query read timeout')],
+    ['a database closed to connections (55000)', withCode('database "ecosyste" is not currently accepting connections', '55000')],
     ['an outage wrapped by Drizzle', new Error('Failed query: select 1', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') })],
   ])('is true for %s', (_, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);

@@ -11,8 +11,13 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
  */
 const SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
 
-/** node-postgres's own pool and connection failures carry no code, only these messages. */
-const PG_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection error and is not queryable|Client was closed|Query read timeout/i;
+/**
+ * node-postgres's own pool and connection failures carry no code, only these messages. The last is
+ * PostgreSQL's 55000 for a database closed to connections (ALTER DATABASE … ALLOW_CONNECTIONS
+ * false, as during maintenance): 55000 as a whole also means other, request-level states.
+ */
+const PG_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection error and is not queryable|Client was closed|Query read timeout|is not (currently )?accepting connections/i;
 
 /** Walks the cause chain (Drizzle wraps the driver's error) looking for an outage. */
 export function isDatabaseUnavailable(err: unknown): boolean {
