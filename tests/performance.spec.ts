@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppProcess, ROOT, startApp } from './helpers/app-process';
+import { AppProcess, startApp } from './helpers/app-process';
 import { missing, REDIS_TEST_URL } from './helpers/services';
-import { createTestDatabase, TestDatabase } from './helpers/test-database';
+import { createTestDatabase, seedBusinesses, TestDatabase } from './helpers/test-database';
 
 // The seed's two performance scenarios, kept as a functional smoke with small counts: every
 // request must succeed with a well-formed page. Their timings are measured by `npm run bench`
@@ -47,12 +46,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('tests/
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const seeded = spawnSync(process.execPath, ['apps/backend/dist/database/seed/seed.cli.js', '--count', String(SEEDED)], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url },
-      encoding: 'utf8',
-    });
-    expect(seeded.status, seeded.stderr).toBe(0);
+    seedBusinesses(database.url, SEEDED);
     app = await startApp({
       // A busy two-core machine (the whole suite at once) can take many seconds to boot the app.
       readyTimeoutMs: 60_000,

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppProcess, ROOT, startApp } from '../helpers/app-process';
+import { AppProcess, startApp } from '../helpers/app-process';
 import { missing, REDIS_TEST_URL } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, seedBusinesses, TestDatabase } from '../helpers/test-database';
 import { loadCorpus, prng, randomCase } from './fuzz-cases';
 import { FuzzCase, FuzzOutcome, FuzzVars, send } from './raw-http';
 
@@ -31,12 +30,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('fuzzin
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const seeded = spawnSync(process.execPath, ['apps/backend/dist/database/seed/seed.cli.js', '--count', '200'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url },
-      encoding: 'utf8',
-    });
-    expect(seeded.status, seeded.stderr).toBe(0);
+    seedBusinesses(database.url, 200);
     app = await startApp({
       // A busy two-core machine (the whole suite at once) can take many seconds to boot the app.
       readyTimeoutMs: 60_000,

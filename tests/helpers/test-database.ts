@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { PG_ADMIN_URL } from './services';
+
+const ROOT = join(__dirname, '..', '..');
 
 export interface TestDatabase {
   name: string;
@@ -29,4 +33,14 @@ async function adminQuery(text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Seeds N deterministic businesses with the app's own CLI (the built one, as `npm run db:seed`). */
+export function seedBusinesses(databaseUrl: string, count: number): void {
+  const result = spawnSync(process.execPath, [join(ROOT, 'apps/backend/dist/database/seed/seed.cli.js'), '--count', String(count)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`seeding ${count} businesses failed: ${result.stderr}`);
 }

@@ -1,13 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Edge, startEdge, TEST_SERVER_NAME } from '../edge/support/edge-nginx';
-import { AppProcess, ROOT, startApp } from '../helpers/app-process';
+import { AppProcess, startApp } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing, REDIS_TEST_URL } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, seedBusinesses, TestDatabase } from '../helpers/test-database';
 import { LoadLoop, loadLoop, Sample, sleep, tally } from './support/load-loop';
 
 // Drills behind the project's own nginx (rendered from nginx/nginx.conf.template by the edge
@@ -58,12 +57,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('drills
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const seeded = spawnSync(process.execPath, ['apps/backend/dist/database/seed/seed.cli.js', '--count', '500'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url },
-      encoding: 'utf8',
-    });
-    expect(seeded.status, seeded.stderr).toBe(0);
+    seedBusinesses(database.url, 500);
     env = { DATABASE_URL: database.url, REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: `drill-edge-${database.name}:`, LOG_LEVEL: 'error' };
     webRoot = mkdtempSync(join(tmpdir(), 'ecosyste-drill-web-'));
     writeFileSync(join(webRoot, 'index.html'), '<!DOCTYPE html><title>drill</title>');

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppProcess, ROOT, startApp } from '../helpers/app-process';
+import { AppProcess, startApp } from '../helpers/app-process';
 import { RedisServer, redisServer } from '../helpers/redis-server';
 import { missing } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, seedBusinesses, TestDatabase } from '../helpers/test-database';
 import { loadLoop, sleep, tally } from './support/load-loop';
 
 // Drill: Redis (a private redis-server, never the machine's) dies and comes back while the API
@@ -32,12 +32,7 @@ describe.skipIf(await missing('postgres'))('drill: Redis stopped and restarted u
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const seeded = spawnSync(process.execPath, ['apps/backend/dist/database/seed/seed.cli.js', '--count', '300'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url },
-      encoding: 'utf8',
-    });
-    expect(seeded.status, seeded.stderr).toBe(0);
+    seedBusinesses(database.url, 300);
     redis = await redisServer();
     app = await startApp({
       env: { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: PREFIX, LOG_LEVEL: 'error' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, tokensMatch } from './admin-token.guard';
+import { bearerToken, tokensMatch } from './bearer-token';
 
 describe('admin token checks', () => {
   it('matches only the exact token, whatever the lengths', () => {
