@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { CacheService } from '../cache/cache.service';
+import { CachedJson } from '../common/cached-json';
 import { SingleFlight } from '../common/single-flight';
 import { Business } from '../database/schema';
 import { BusinessRepository } from './business.repository';
@@ -20,37 +21,41 @@ const detailKey = (id: string) => `businesses:id:${id}`;
 
 /**
  * Reads go through a short-lived cache; every write drops the cached lists and the written
- * business, so the next search after a write sees it.
+ * business, so the next search after a write sees it. Reads return the JSON bytes (CachedJson),
+ * from the cache or just written to it: a hit is sent without being parsed and serialised again,
+ * and a miss is serialised once, for the cache and the response alike.
  */
 @Injectable()
 export class BusinessesService {
-  private readonly listLoads = new SingleFlight<BusinessPage>();
-  private readonly detailLoads = new SingleFlight<Business | undefined>();
+  private readonly listLoads = new SingleFlight<CachedJson<BusinessPage>>();
+  private readonly detailLoads = new SingleFlight<CachedJson<Business> | undefined>();
 
   constructor(
     private readonly repository: BusinessRepository,
     private readonly cache: CacheService,
   ) {}
 
-  async list(query: ListBusinessesQuery): Promise<BusinessPage> {
+  async list(query: ListBusinessesQuery): Promise<CachedJson<BusinessPage>> {
     const key = listKey(query);
     const cached = await this.cache.get(key);
-    if (cached) return JSON.parse(cached) as BusinessPage;
+    if (cached) return new CachedJson<BusinessPage>(cached);
     return this.listLoads.run(key, async () => {
       const { items, total } = await this.repository.search(query);
-      const page: BusinessPage = { items, page: query.page, limit: query.limit, total };
-      this.cache.set(key, JSON.stringify(page), LIST_GROUP);
+      const page = CachedJson.of<BusinessPage>({ items, page: query.page, limit: query.limit, total });
+      this.cache.set(key, page.bytes, LIST_GROUP);
       return page;
     });
   }
 
-  async get(id: string): Promise<Business> {
+  async get(id: string): Promise<CachedJson<Business>> {
     const cached = await this.cache.get(detailKey(id));
-    if (cached) return JSON.parse(cached) as Business;
+    if (cached) return new CachedJson<Business>(cached);
     const business = await this.detailLoads.run(id, async () => {
       const found = await this.repository.findById(id);
-      if (found) this.cache.set(detailKey(id), JSON.stringify(found));
-      return found;
+      if (!found) return undefined;
+      const json = CachedJson.of(found);
+      this.cache.set(detailKey(id), json.bytes);
+      return json;
     });
     if (!business) throw notFound(id);
     return business;

@@ -27,7 +27,7 @@ export class CacheService {
     return this.store.kind;
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Buffer | undefined> {
     try {
       const value = await this.store.get(key);
       if (value === undefined) this.stats.misses++;
@@ -41,7 +41,7 @@ export class CacheService {
   }
 
   /** Fire-and-forget: a response never waits for the cache write. */
-  set(key: string, value: string, group?: string): void {
+  set(key: string, value: Buffer, group?: string): void {
     this.store.set(key, value, this.config.cache.ttlSeconds, group).catch((err) => this.failed(err));
   }
 

@@ -1,8 +1,11 @@
-/** A key/value store for serialised responses. Keys in a group can be dropped together. */
+/**
+ * A key/value store for serialised responses, kept as bytes: a hit is sent as it is (CachedJson),
+ * never decoded to text on the way. Keys in a group can be dropped together.
+ */
 export interface CacheStore {
   readonly kind: 'redis' | 'memory';
-  get(key: string): Promise<string | undefined>;
-  set(key: string, value: string, ttlSeconds: number, group?: string): Promise<void>;
+  get(key: string): Promise<Buffer | undefined>;
+  set(key: string, value: Buffer, ttlSeconds: number, group?: string): Promise<void>;
   del(key: string): Promise<void>;
   invalidateGroup(group: string): Promise<void>;
   ping(): Promise<void>;

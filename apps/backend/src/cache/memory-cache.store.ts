@@ -4,18 +4,18 @@ import { CacheStore } from './cache.store';
 /** The default without REDIS_URL: a bounded LRU in this process (so per replica, not shared). */
 export class MemoryCacheStore implements CacheStore {
   readonly kind = 'memory' as const;
-  private readonly entries: LRUCache<string, string>;
+  private readonly entries: LRUCache<string, Buffer>;
   private readonly groups = new Map<string, Set<string>>();
 
   constructor(maxEntries: number) {
     this.entries = new LRUCache({ max: maxEntries, ttlAutopurge: false });
   }
 
-  async get(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Buffer | undefined> {
     return this.entries.get(key);
   }
 
-  async set(key: string, value: string, ttlSeconds: number, group?: string): Promise<void> {
+  async set(key: string, value: Buffer, ttlSeconds: number, group?: string): Promise<void> {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
     if (group) {
       let keys = this.groups.get(group);

@@ -23,11 +23,12 @@ export class RedisCacheStore implements CacheStore {
     this.client.on('error', onError);
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await this.client.get(key)) ?? undefined;
+  async get(key: string): Promise<Buffer | undefined> {
+    // getBuffer: the reply's bytes as they arrived, without decoding 8 kB of UTF-8 per hit.
+    return (await this.client.getBuffer(key)) ?? undefined;
   }
 
-  async set(key: string, value: string, ttlSeconds: number, group?: string): Promise<void> {
+  async set(key: string, value: Buffer, ttlSeconds: number, group?: string): Promise<void> {
     if (!group) {
       await this.client.set(key, value, 'EX', ttlSeconds);
       return;

@@ -1,8 +1,8 @@
-import helmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
 import { CSP_DIRECTIVES } from './content-security-policy';
+import { staticSecurityHeaders } from './security-headers';
 
 const TWO_YEARS_SECONDS = 63_072_000;
 
@@ -15,7 +15,7 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Ap
     // Every client could then choose its address through X-Forwarded-For and dodge the per-IP limit.
     new Logger('Security').warn('TRUST_PROXY=true trusts any peer: set it to the proxy addresses (docs/SECURITY.md)');
   }
-  await app.register(helmet, {
+  const securityHeaders = staticSecurityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: Object.fromEntries(Object.entries(CSP_DIRECTIVES).map(([k, v]) => [k, [...v]])),
@@ -26,6 +26,11 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Ap
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     // A cross-origin page may read the API only through the CORS allow-list below.
     crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  // First thing on every request (errors and 404s included), as helmet's own hook did.
+  app.getHttpAdapter().getInstance().addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(securityHeaders);
+    done();
   });
   app.enableCors({
     // Nothing foreign by default: an empty CORS_ORIGINS sends no Access-Control-Allow-Origin at all.

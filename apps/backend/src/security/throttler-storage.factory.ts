@@ -1,8 +1,8 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /** Redis when REDIS_URL is set (limits shared by every replica), process memory otherwise. */
 export function createThrottlerStorage(config: AppConfig): ThrottlerStorage {
@@ -19,5 +19,5 @@ export function createThrottlerStorage(config: AppConfig): ThrottlerStorage {
   });
   // Failures surface (throttled) through the fallback's warning when a command fails.
   client.on('error', () => undefined);
-  return new FallbackThrottlerStorage(new ThrottlerStorageRedisService(client), () => client.disconnect(false));
+  return new FallbackThrottlerStorage(new RedisThrottlerStorage(client), () => client.disconnect(false));
 }

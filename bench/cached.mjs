@@ -1,0 +1,99 @@
+// A focused, quicker loop than `npm run bench` for work on the hot path: the cached list against
+// the ceiling (same bytes), CPU per request for each, and RSS under 1000 connections.
+//
+//   node bench/cached.mjs [--duration 5] [--rounds 2] [--rows 2000] [--profile] [--node-arg=--flag] [--env KEY=VALUE]…
+//
+// It measures apps/backend/dist as it is (run `npm run build -w apps/backend` first).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { rssBytes, settle, startApp } from './lib/app.mjs';
+import { startCeiling } from './lib/ceiling.mjs';
+import { cannon } from './lib/load.mjs';
+import { summarizeProfile } from './lib/profile-summary.mjs';
+import { createDatabase, dropRedisPrefix, REDIS_URL, redisPrefix, seed } from './lib/services.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '2' },
+    rows: { type: 'string', default: '2000' },
+    profile: { type: 'boolean', default: false },
+    'node-arg': { type: 'string', multiple: true, default: [] },
+    env: { type: 'string', multiple: true, default: [] },
+  },
+});
+const DURATION = Number(args.duration);
+const PATH = '/api/businesses?limit=20';
+const log = (msg) => process.stdout.write(`[cached ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const extraEnv = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length) await cleanups.pop()().catch((err) => log(`cleanup: ${err.message}`));
+}
+process.on('SIGINT', () => cleanup().finally(() => process.exit(130)));
+
+const usPerRequest = (runs) => (runs.reduce((a, r) => a + r.cpuMs, 0) * 1000) / runs.reduce((a, r) => a + r.requests, 0);
+
+async function main() {
+  const tmp = mkdtempSync(join(tmpdir(), 'ecosyste-cached-'));
+  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  const db = await createDatabase('ecosyste_bench');
+  cleanups.push(() => db.drop());
+  const prefix = redisPrefix();
+  cleanups.push(() => dropRedisPrefix(prefix));
+  await seed(db.url, Number(args.rows));
+  // As `npm run bench` runs it: production, metrics on, logs at info to a file, rate limiter on.
+  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', ...extraEnv };
+  const profileDir = join(tmpdir(), 'ecosyste-bench-profiles');
+  const nodeArgs = [...args['node-arg'], ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const app = await startApp({ env, logFile: join(tmp, 'app.log'), nodeArgs });
+  cleanups.push(() => app.stop());
+  await settle(app.url);
+  const sample = await fetch(app.url + PATH);
+  const body = Buffer.from(await sample.arrayBuffer());
+  const ceiling = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp);
+  cleanups.push(() => ceiling.stop());
+  log(`body ${body.length} bytes, ${sample.headers.get('content-type')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+  const runs = { app: [], ceiling: [] };
+  for (let round = 0; round < Number(args.rounds); round++) {
+    const warmup = round === 0 ? 1 : 0;
+    runs.app.push(await cannon({ url: app.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: app.pid }));
+    runs.ceiling.push(await cannon({ url: ceiling.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: ceiling.pid }));
+    const [a, c] = [runs.app.at(-1), runs.ceiling.at(-1)];
+    log(`round ${round + 1}: app ${a.rps} req/s (${(a.cpuMs * 1000 / a.requests).toFixed(0)} µs CPU/req, non2xx ${a.non2xx}), ceiling ${c.rps} req/s (${(c.cpuMs * 1000 / c.requests).toFixed(0)} µs CPU/req)`);
+  }
+  const appUs = usPerRequest(runs.app);
+  const ceilingUs = usPerRequest(runs.ceiling);
+
+  const rss = [];
+  const sampler = setInterval(() => rss.push(rssBytes(app.pid)), 250);
+  const big = await cannon({ url: app.url, path: PATH, connections: 1000, duration: DURATION, pid: app.pid });
+  clearInterval(sampler);
+  const rssMax = Math.max(...rss.filter(Number.isFinite));
+  await app.stop();
+  const result = {
+    appUsPerRequest: +appUs.toFixed(1),
+    ceilingUsPerRequest: +ceilingUs.toFixed(1),
+    ratioPerCpuSecond: +(ceilingUs / appUs).toFixed(3),
+    at1000: { rps: big.rps, p99: big.p99, non2xx: big.non2xx, errors: big.errors, usPerRequest: +((big.cpuMs * 1000) / big.requests).toFixed(1) },
+    rssMaxMiB: +(rssMax / 2 ** 20).toFixed(1),
+    loadAvg: loadavg(),
+  };
+  if (args.profile) result.profile = summarizeProfile(profileDir, app.readyMs + 1500);
+  process.stdout.write(`${JSON.stringify({ ...result, profile: undefined }, null, 1)}\n`);
+  if (result.profile) {
+    for (const p of result.profile.byPackage.slice(0, 14)) process.stdout.write(`  ${p.share.toFixed(1).padStart(5)} %  ${p.name}\n`);
+    for (const f of result.profile.byFunction.slice(0, 30)) process.stdout.write(`  ${f.share.toFixed(1).padStart(5)} %  ${f.name}\n`);
+  }
+}
+
+main()
+  .catch((err) => {
+    process.stderr.write(`failed: ${err.stack ?? err}\n`);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
