@@ -2,13 +2,16 @@
 // the ceiling (same bytes), CPU per request for each, and RSS under 1000 connections.
 //
 //   node bench/cached.mjs [--duration 5] [--rounds 2] [--rows 2000] [--profile] [--node-arg=--flag] [--env KEY=VALUE]…
+//                         [--compare <dir with another build's main.js>] [--compare-env KEY=VALUE]… [--compare-node-arg=--flag]…
 //
-// It measures apps/backend/dist as it is (run `npm run build -w apps/backend` first).
+// It measures apps/backend/dist as it is (run `npm run build -w apps/backend` first). With
+// --compare (or only --compare-env / --compare-node-arg), a second app B runs beside it and the
+// rounds alternate A, B, ceiling, so that drift on a shared machine hits both alike.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rssBytes, settle, startApp } from './lib/app.mjs';
+import { rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { startCeiling } from './lib/ceiling.mjs';
 import { cannon } from './lib/load.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
@@ -22,12 +25,17 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'node-arg': { type: 'string', multiple: true, default: [] },
     env: { type: 'string', multiple: true, default: [] },
+    compare: { type: 'string' },
+    'compare-env': { type: 'string', multiple: true, default: [] },
+    'compare-node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const DURATION = Number(args.duration);
 const PATH = '/api/businesses?limit=20';
 const log = (msg) => process.stdout.write(`[cached ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const extraEnv = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const envOf = (list) => Object.fromEntries(list.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const extraEnv = envOf(args.env);
+const withB = args.compare !== undefined || args['compare-env'].length > 0 || args['compare-node-arg'].length > 0;
 
 const cleanups = [];
 async function cleanup() {
@@ -51,36 +59,57 @@ async function main() {
   const nodeArgs = [...args['node-arg'], ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const app = await startApp({ env, logFile: join(tmp, 'app.log'), nodeArgs });
   cleanups.push(() => app.stop());
+  const appB = withB
+    ? await startApp({
+        env: { ...env, ...envOf(args['compare-env']) },
+        logFile: join(tmp, 'app-b.log'),
+        nodeArgs: [...args['node-arg'], ...args['compare-node-arg']],
+        main: args.compare ? join(args.compare, 'main.js') : undefined,
+      })
+    : undefined;
+  if (appB) cleanups.push(() => appB.stop());
   await settle(app.url);
+  const idleRssMiB = +(rssBytes(app.pid) / 2 ** 20).toFixed(1);
   const sample = await fetch(app.url + PATH);
   const body = Buffer.from(await sample.arrayBuffer());
   const ceiling = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp);
   cleanups.push(() => ceiling.stop());
   log(`body ${body.length} bytes, ${sample.headers.get('content-type')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-  const runs = { app: [], ceiling: [] };
+  const runs = { app: [], b: [], ceiling: [] };
   for (let round = 0; round < Number(args.rounds); round++) {
     const warmup = round === 0 ? 1 : 0;
     runs.app.push(await cannon({ url: app.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: app.pid }));
+    if (appB) runs.b.push(await cannon({ url: appB.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: appB.pid }));
     runs.ceiling.push(await cannon({ url: ceiling.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: ceiling.pid }));
-    const [a, c] = [runs.app.at(-1), runs.ceiling.at(-1)];
-    log(`round ${round + 1}: app ${a.rps} req/s (${(a.cpuMs * 1000 / a.requests).toFixed(0)} µs CPU/req, non2xx ${a.non2xx}), ceiling ${c.rps} req/s (${(c.cpuMs * 1000 / c.requests).toFixed(0)} µs CPU/req)`);
+    const line = (name, r) => `${name} ${r.rps} req/s (${((r.cpuMs * 1000) / r.requests).toFixed(0)} µs CPU/req, non2xx ${r.non2xx})`;
+    log(`round ${round + 1}: ${line('app', runs.app.at(-1))}${appB ? `, ${line('B', runs.b.at(-1))}` : ''}, ${line('ceiling', runs.ceiling.at(-1))}`);
   }
   const appUs = usPerRequest(runs.app);
   const ceilingUs = usPerRequest(runs.ceiling);
 
-  const rss = [];
-  const sampler = setInterval(() => rss.push(rssBytes(app.pid)), 250);
-  const big = await cannon({ url: app.url, path: PATH, connections: 1000, duration: DURATION, pid: app.pid });
-  clearInterval(sampler);
-  const rssMax = Math.max(...rss.filter(Number.isFinite));
+  const at1000 = async (a) => {
+    const rss = [];
+    const sampler = setInterval(() => rss.push(rssBytes(a.pid)), 250);
+    const r = await cannon({ url: a.url, path: PATH, connections: 1000, duration: DURATION, pid: a.pid });
+    clearInterval(sampler);
+    // Where the memory is, right after the load (V8's heap does not shrink at once).
+    const m = (await scrape(a.url, ['nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes'])) ?? {};
+    const mib = (v) => (v === undefined ? null : +(v / 2 ** 20).toFixed(1));
+    const heap = { totalMiB: mib(m.nodejs_heap_size_total_bytes), usedMiB: mib(m.nodejs_heap_size_used_bytes), externalMiB: mib(m.nodejs_external_memory_bytes) };
+    return { heap, rps: r.rps, p99: r.p99, non2xx: r.non2xx, errors: r.errors, usPerRequest: +((r.cpuMs * 1000) / r.requests).toFixed(1), rssMaxMiB: +(Math.max(...rss.filter(Number.isFinite)) / 2 ** 20).toFixed(1) };
+  };
+  const big = await at1000(app);
+  const bigB = appB ? await at1000(appB) : undefined;
   await app.stop();
+  await appB?.stop();
   const result = {
     appUsPerRequest: +appUs.toFixed(1),
     ceilingUsPerRequest: +ceilingUs.toFixed(1),
     ratioPerCpuSecond: +(ceilingUs / appUs).toFixed(3),
-    at1000: { rps: big.rps, p99: big.p99, non2xx: big.non2xx, errors: big.errors, usPerRequest: +((big.cpuMs * 1000) / big.requests).toFixed(1) },
-    rssMaxMiB: +(rssMax / 2 ** 20).toFixed(1),
+    idleRssMiB,
+    at1000: big,
+    ...(appB ? { b: { appUsPerRequest: +usPerRequest(runs.b).toFixed(1), ratioPerCpuSecond: +(ceilingUs / usPerRequest(runs.b)).toFixed(3), at1000: bigB } } : {}),
     loadAvg: loadavg(),
   };
   if (args.profile) result.profile = summarizeProfile(profileDir, app.readyMs + 1500);

@@ -33,10 +33,10 @@ async function status(url) {
  * Spawns the app and polls until it is ready. `readyMs` is spawn → first 200 from /health/ready
  * (or from a one-row list while the app has no readiness probe), polled every 10 ms.
  */
-export async function startApp({ env, logFile, nodeArgs = [] }) {
+export async function startApp({ env, logFile, nodeArgs = [], main = MAIN }) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

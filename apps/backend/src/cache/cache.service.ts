@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SingleFlight } from '../common/single-flight';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CACHE_STORE, CacheStore } from './cache.store';
 
@@ -11,12 +12,19 @@ export interface CacheStats {
 /**
  * The cache as the rest of the app sees it: never throws. A failing store (Redis down, slow,
  * restarting) behaves as a miss, so requests fall through to the database.
+ *
+ * Concurrent reads of one key share one store read (a popular page read by a hundred clients at
+ * once costs one Redis GET, and one copy of its bytes in memory, instead of a hundred). A write
+ * through this service first detaches the reads in flight, so a read that starts after a write on
+ * this replica never gets a value read before it; on other replicas a read may join a GET sent
+ * up to one Redis round trip before the write invalidated the key.
  */
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
   readonly stats: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private lastErrorLog = 0;
+  private readonly reads = new SingleFlight<Buffer | undefined>();
 
   constructor(
     @Inject(CACHE_STORE) private readonly store: CacheStore,
@@ -29,7 +37,7 @@ export class CacheService {
 
   async get(key: string): Promise<Buffer | undefined> {
     try {
-      const value = await this.store.get(key);
+      const value = await this.reads.run(key, () => this.store.get(key));
       if (value === undefined) this.stats.misses++;
       else this.stats.hits++;
       return value;
@@ -46,10 +54,13 @@ export class CacheService {
   }
 
   async del(key: string): Promise<void> {
+    this.reads.forget(key);
     await this.store.del(key).catch((err) => this.failed(err));
   }
 
   async invalidateGroup(group: string): Promise<void> {
+    // The group's members are not known here: detach every read in flight.
+    this.reads.forget();
     await this.store.invalidateGroup(group).catch((err) => this.failed(err));
   }
 

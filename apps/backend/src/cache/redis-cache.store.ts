@@ -19,6 +19,9 @@ export class RedisCacheStore implements CacheStore {
       connectTimeout: 2000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
       lazyConnect: false,
+      // Commands issued in the same tick (many concurrent requests) leave in one socket write:
+      // on a busy replica that turns one write syscall per cache read into one per batch.
+      enableAutoPipelining: true,
     });
     this.client.on('error', onError);
   }

@@ -16,6 +16,8 @@ export function createThrottlerStorage(config: AppConfig): ThrottlerStorage {
     commandTimeout: 250,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // Every API request increments a counter: concurrent requests share one socket write.
+    enableAutoPipelining: true,
   });
   // Failures surface (throttled) through the fallback's warning when a command fails.
   client.on('error', () => undefined);
