@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rssBytes, scrape, settle, startApp } from './lib/app.mjs';
+import { PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { startCeiling } from './lib/ceiling.mjs';
 import { cannon } from './lib/load.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
@@ -54,7 +54,7 @@ async function main() {
   cleanups.push(() => dropRedisPrefix(prefix));
   await seed(db.url, Number(args.rows));
   // As `npm run bench` runs it: production, metrics on, logs at info to a file, rate limiter on.
-  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', ...extraEnv };
+  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', NODE_OPTIONS: PRODUCTION_NODE_OPTIONS, ...extraEnv };
   const profileDir = join(tmpdir(), 'ecosyste-bench-profiles');
   const nodeArgs = [...args['node-arg'], ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const app = await startApp({ env, logFile: join(tmp, 'app.log'), nodeArgs });

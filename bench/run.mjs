@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rssBytes, scrape, settle, startApp } from './lib/app.mjs';
+import { PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { startCeiling } from './lib/ceiling.mjs';
 import { cannon, concurrentBurst, sequential } from './lib/load.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
@@ -77,7 +77,8 @@ async function main() {
   const ids = await businessIds(db.url);
   // The per-IP rate limiter stays on (its Redis round trip is part of every request in production)
   // with a ceiling no run reaches: all of the bench's traffic comes from one address.
-  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000' };
+  // NODE_OPTIONS as the image sets it (Dockerfile.backend): the heap limit shapes RSS under load.
+  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', NODE_OPTIONS: PRODUCTION_NODE_OPTIONS };
 
   // Cold start: spawn → ready, three times (the migrations are already applied, as on a restart).
   const starts = [];

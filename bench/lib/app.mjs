@@ -8,6 +8,9 @@ import { ROOT } from './services.mjs';
 
 export const MAIN = join(ROOT, 'apps', 'backend', 'dist', 'main.js');
 
+/** NODE_OPTIONS of the production image, read from Dockerfile.backend so the two cannot drift. */
+export const PRODUCTION_NODE_OPTIONS = /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8'))?.[1] ?? '';
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
