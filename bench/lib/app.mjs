@@ -9,7 +9,7 @@ import { ROOT } from './services.mjs';
 export const MAIN = join(ROOT, 'apps', 'backend', 'dist', 'main.js');
 
 /** NODE_OPTIONS of the production image, read from Dockerfile.backend so the two cannot drift. */
-export const PRODUCTION_NODE_OPTIONS = /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8'))?.[1] ?? '';
+export const PRODUCTION_NODE_OPTIONS = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8'))?.slice(1).find((v) => v !== undefined) ?? '';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
