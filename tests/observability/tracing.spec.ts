@@ -6,6 +6,9 @@ import { AppProcess, BACKEND_MAIN, ROOT, startApp } from '../helpers/app-process
 import { missing } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
+// The scope of the server spans (apps/backend/src/tracing/server-span.hook.ts).
+const SERVER_SCOPE = '@ecosyste/backend-http';
+
 interface ReceivedSpan {
   traceId: string;
   spanId: string;
@@ -71,16 +74,28 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
   it('one trace runs from the HTTP request down to its SQL queries, and the log line carries its id', async () => {
     const res = await fetch(`${app.url}/api/businesses?q=tracing`, { headers: { 'x-request-id': 'trace-check-1' } });
     expect(res.status).toBe(200);
+    // A caller's sampled decision is kept: this request joins the caller's trace under its span.
+    const caller = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16) };
+    const joined = await fetch(`${app.url}/api/businesses/00000000-0000-4000-8000-000000000000`, {
+      headers: { traceparent: `00-${caller.traceId}-${caller.spanId}-01` },
+    });
+    expect(joined.status).toBe(404);
+    // …and so is an unsampled one, even at ratio 1.
+    const dropped = await fetch(`${app.url}/api/businesses`, { headers: { traceparent: `00-${'e'.repeat(32)}-${caller.spanId}-00` } });
+    expect(dropped.status).toBe(200);
     // SIGTERM flushes the batch processor on the way out.
     expect(await app.stop()).toBe(0);
 
-    const server = collector.spans.find((s) => s.scope === '@opentelemetry/instrumentation-http' && s.attributes['http.target'] === '/api/businesses?q=tracing');
+    const server = collector.spans.find((s) => s.scope === SERVER_SCOPE && s.attributes['url.path'] === '/api/businesses' && !s.parentSpanId);
     expect(server, 'no server span for the request').toBeDefined();
+    expect(server!.name).toBe('GET /api/businesses');
+    expect(server!.attributes).toMatchObject({ 'http.route': '/api/businesses', 'http.request.method': 'GET', 'http.response.status_code': 200 });
+    // The query string may carry a token: it is not recorded.
+    expect(JSON.stringify(collector.spans)).not.toContain('q=tracing');
     const trace = collector.spans.filter((s) => s.traceId === server!.traceId);
     const queries = trace.filter((s) => s.scope === '@opentelemetry/instrumentation-pg' && s.name.startsWith('pg.query'));
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.some((q) => String(q.attributes['db.statement']).includes('"businesses"'))).toBe(true);
-    expect(trace.some((s) => s.scope === '@opentelemetry/instrumentation-nestjs-core')).toBe(true);
 
     // Every query span hangs, parent by parent, from the server span.
     const byId = new Map(trace.map((s) => [s.spanId, s]));
@@ -89,6 +104,12 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
       while (span?.parentSpanId && span !== server) span = byId.get(span.parentSpanId);
       expect(span).toBe(server);
     }
+
+    const child = collector.spans.find((s) => s.scope === SERVER_SCOPE && s.traceId === caller.traceId);
+    expect(child, 'the sampled traceparent was not followed').toBeDefined();
+    expect(child!.parentSpanId).toBe(caller.spanId);
+    expect(child!.attributes).toMatchObject({ 'http.route': '/api/businesses/:id', 'http.response.status_code': 404 });
+    expect(collector.spans.some((s) => s.traceId === 'e'.repeat(32))).toBe(false);
 
     const line = app
       .output()
@@ -100,7 +121,9 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
   });
 
   it('probes are not traced', async () => {
-    expect(collector.spans.some((s) => String(s.attributes['http.target'] ?? '').startsWith('/health'))).toBe(false);
+    // startApp polled /health/ready until the app answered.
+    expect(collector.spans.length).toBeGreaterThan(0);
+    expect(collector.spans.some((s) => /\/health|\/metrics/.test(`${s.name} ${String(s.attributes['url.path'] ?? '')}`))).toBe(false);
   });
 
   it('without OTEL_EXPORTER_OTLP_ENDPOINT, instrument.ts loads none of the SDK', () => {
