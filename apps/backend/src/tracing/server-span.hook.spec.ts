@@ -1,7 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import Fastify, { FastifyInstance } from 'fastify';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,12 +64,10 @@ async function tracedApp(ratio: number) {
 }
 
 describe('traceServerRequests', () => {
-  const manager = new AsyncLocalStorageContextManager();
-  beforeAll(() => {
-    context.setGlobalContextManager(manager.enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  });
+  // What instrument.ts installs: the AsyncLocalStorage context manager and the W3C propagator.
+  beforeAll(() => new NodeTracerProvider().register());
   afterAll(() => {
+    trace.disable();
     context.disable();
     propagation.disable();
   });
