@@ -3,10 +3,12 @@
 //
 //   node bench/cached.mjs [--duration 5] [--rounds 2] [--rows 2000] [--profile] [--node-arg=--flag] [--env KEY=VALUE]…
 //                         [--compare <dir with another build's main.js>] [--compare-env KEY=VALUE]… [--compare-node-arg=--flag]…
+//                         [--floors]
 //
 // It measures apps/backend/dist as it is (run `npm run build -w apps/backend` first). With
 // --compare (or only --compare-env / --compare-node-arg), a second app B runs beside it and the
-// rounds alternate A, B, ceiling, so that drift on a shared machine hits both alike.
+// rounds alternate A, B, ceiling, so that drift on a shared machine hits both alike. --floors adds
+// bare Fastify, and bare Fastify doing the app's two Redis commands (bench/lib/floor-server.mjs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +30,7 @@ const { values: args } = parseArgs({
     compare: { type: 'string' },
     'compare-env': { type: 'string', multiple: true, default: [] },
     'compare-node-arg': { type: 'string', multiple: true, default: [] },
+    floors: { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -76,14 +79,22 @@ async function main() {
   cleanups.push(() => ceiling.stop());
   log(`body ${body.length} bytes, ${sample.headers.get('content-type')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-  const runs = { app: [], b: [], ceiling: [] };
+  const floors = {};
+  if (args.floors) {
+    for (const mode of ['fastify', 'fastify-redis']) {
+      floors[mode] = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp, { server: 'floor-server.mjs', extraArgs: [mode, REDIS_URL] });
+      cleanups.push(() => floors[mode].stop());
+    }
+  }
+  const runs = { app: [], b: [], ceiling: [], ...Object.fromEntries(Object.keys(floors).map((m) => [m, []])) };
   for (let round = 0; round < Number(args.rounds); round++) {
     const warmup = round === 0 ? 1 : 0;
     runs.app.push(await cannon({ url: app.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: app.pid }));
     if (appB) runs.b.push(await cannon({ url: appB.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: appB.pid }));
     runs.ceiling.push(await cannon({ url: ceiling.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: ceiling.pid }));
+    for (const [mode, f] of Object.entries(floors)) runs[mode].push(await cannon({ url: f.url, path: PATH, connections: 100, duration: DURATION, warmup, pid: f.pid }));
     const line = (name, r) => `${name} ${r.rps} req/s (${((r.cpuMs * 1000) / r.requests).toFixed(0)} µs CPU/req, non2xx ${r.non2xx})`;
-    log(`round ${round + 1}: ${line('app', runs.app.at(-1))}${appB ? `, ${line('B', runs.b.at(-1))}` : ''}, ${line('ceiling', runs.ceiling.at(-1))}`);
+    log(`round ${round + 1}: ${line('app', runs.app.at(-1))}${appB ? `, ${line('B', runs.b.at(-1))}` : ''}, ${line('ceiling', runs.ceiling.at(-1))}${Object.keys(floors).map((m) => `, ${line(m, runs[m].at(-1))}`).join('')}`);
   }
   const appUs = usPerRequest(runs.app);
   const ceilingUs = usPerRequest(runs.ceiling);
@@ -108,6 +119,7 @@ async function main() {
     ceilingUsPerRequest: +ceilingUs.toFixed(1),
     ratioPerCpuSecond: +(ceilingUs / appUs).toFixed(3),
     idleRssMiB,
+    floorsUsPerRequest: Object.fromEntries(Object.keys(floors).map((m) => [m, +usPerRequest(runs[m]).toFixed(1)])),
     at1000: big,
     ...(appB ? { b: { appUsPerRequest: +usPerRequest(runs.b).toFixed(1), ratioPerCpuSecond: +(ceilingUs / usPerRequest(runs.b)).toFixed(3), at1000: bigB } } : {}),
     loadAvg: loadavg(),

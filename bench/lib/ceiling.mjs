@@ -3,12 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './app.mjs';
 
-/** Starts the bare node:http server with the given response; resolves once it listens. */
-export async function startCeiling(body, contentType, tmpDir) {
+/**
+ * Starts the bare node:http server with the given response; resolves once it listens. `server` and
+ * `extraArgs` start another such server instead (bench/lib/floor-server.mjs and its mode).
+ */
+export async function startCeiling(body, contentType, tmpDir, { server = 'ceiling-server.mjs', extraArgs = [] } = {}) {
   const port = await freePort();
   const file = join(tmpDir, 'ceiling-body.json');
   writeFileSync(file, body);
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'ceiling-server.mjs'), String(port), file, contentType], {
+  const child = spawn(process.execPath, [join(import.meta.dirname, server), String(port), file, contentType, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
