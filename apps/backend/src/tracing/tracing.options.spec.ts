@@ -16,8 +16,16 @@ describe('tracingOptionsFromEnv', () => {
       serviceVersion: undefined,
       sampler: 'parentbased_traceidratio',
       ratio: 0.1,
+      batchDelayMs: 500,
     });
     expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '7' })?.ratio).toBe(0.1);
+  });
+
+  it('sends batches every 500 ms unless OTEL_BSP_SCHEDULE_DELAY says otherwise', () => {
+    const delay = (value?: string) => tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_BSP_SCHEDULE_DELAY: value })?.batchDelayMs;
+    expect(delay()).toBe(500);
+    expect(delay('5000')).toBe(5000);
+    expect(delay('soon')).toBe(500);
   });
 });
 

@@ -48,7 +48,7 @@ export function startTracing(options: TracingOptions, exporter: SpanExporter = n
       ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
     }),
     sampler: samplerFor(options.sampler, options.ratio),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.batchDelayMs })],
   });
   provider.register();
   registerInstrumentations({
