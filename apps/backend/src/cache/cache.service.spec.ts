@@ -5,7 +5,7 @@ import { CacheStore } from './cache.store';
 
 /** A store whose reads wait until `release()`: lets a test hold reads in flight. */
 function slowStore(initial: Record<string, string>) {
-  const data = new Map(Object.entries(initial).map(([k, v]) => [k, Buffer.from(v)]));
+  const data = new Map<string, Buffer>(Object.entries(initial).map(([k, v]) => [k, Buffer.from(v)]));
   const waiting: (() => void)[] = [];
   let reads = 0;
   const store: CacheStore = {
