@@ -63,3 +63,12 @@ describe('loadConfig', () => {
     expect(loadConfig({}).server.trustProxy).toBe(false);
   });
 });
+
+describe('tracing switch', () => {
+  it('follows the OpenTelemetry variables as instrument.ts does', () => {
+    expect(loadConfig({}).tracing.enabled).toBe(false);
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing.enabled).toBe(true);
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).tracing.enabled).toBe(true);
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }).tracing.enabled).toBe(false);
+  });
+});

@@ -99,8 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       diskMaxRatio: e.HEALTH_DISK_MAX_PERCENT / 100,
     },
     tracing: {
-      enabled: e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
-      endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      // The same rule as instrument.ts (tracing.options.ts), which decides before this config exists.
+      enabled: !e.OTEL_SDK_DISABLED && (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined,
+      endpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
       serviceName: e.OTEL_SERVICE_NAME,
       sampler: e.OTEL_TRACES_SAMPLER,
       samplerRatio: e.OTEL_TRACES_SAMPLER_ARG,

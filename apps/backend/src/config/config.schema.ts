@@ -78,6 +78,8 @@ export const envSchema = z.object({
   HEALTH_DISK_MAX_PERCENT: int(1, 100).default(90),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL').optional(),
+  OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().min(1).default('ecosyste-backend'),
   OTEL_TRACES_SAMPLER: z
     .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
