@@ -14,8 +14,8 @@ describe('SearchForm', () => {
   it('has a labelled search box and labelled filters', () => {
     render(<SearchForm query={empty} onSearch={() => undefined} />);
     expect(screen.getByRole('searchbox', { name: 'Rechercher un commerce' })).toBeTruthy();
-    expect(screen.getByLabelText('Catégorie').getAttribute('list')).toBe('categories');
-    expect(screen.getByLabelText('Ville').getAttribute('list')).toBe('cities');
+    expect(screen.getByLabelText('Catégorie').getAttribute('list')).toBe('category-suggestions');
+    expect(screen.getByLabelText('Ville').getAttribute('list')).toBe('city-suggestions');
     expect(screen.getByRole('search')).toBeTruthy();
   });
 

@@ -2,6 +2,7 @@
 
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import type { DirectoryQuery } from '../../lib/directory-query';
+import { SuggestField } from './suggest-field';
 
 // Suggestions only: a business created with another category or city is still found by typing it.
 const CATEGORIES = [
@@ -61,41 +62,23 @@ export function SearchForm({ query, onSearch }: Props) {
           onChange={(e) => change('q', e.target.value)}
         />
       </div>
-      <div className="field">
-        <label htmlFor="search-category">Catégorie</label>
-        <input
-          id="search-category"
-          name="category"
-          list="categories"
-          value={fields.category}
-          maxLength={60}
-          placeholder="Toutes"
-          onChange={(e) => change('category', e.target.value)}
-        />
-        <datalist id="categories">
-          {CATEGORIES.map((c) => (
-            <option key={c} value={c} />
-          ))}
-        </datalist>
-      </div>
-      <div className="field">
-        <label htmlFor="search-city">Ville</label>
-        <input
-          id="search-city"
-          name="city"
-          list="cities"
-          value={fields.city}
-          maxLength={80}
-          placeholder="Toutes"
-          autoComplete="address-level2"
-          onChange={(e) => change('city', e.target.value)}
-        />
-        <datalist id="cities">
-          {CITIES.map((c) => (
-            <option key={c} value={c} />
-          ))}
-        </datalist>
-      </div>
+      <SuggestField
+        name="category"
+        label="Catégorie"
+        value={fields.category}
+        maxLength={60}
+        suggestions={CATEGORIES}
+        onChange={(v) => change('category', v)}
+      />
+      <SuggestField
+        name="city"
+        label="Ville"
+        value={fields.city}
+        maxLength={80}
+        suggestions={CITIES}
+        autoComplete="address-level2"
+        onChange={(v) => change('city', v)}
+      />
       <button type="submit">Rechercher</button>
     </form>
   );
