@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.loader';
+import { envSchema } from './config.schema';
 
 describe('loadConfig', () => {
   it('applies the documented defaults: port 3001, embedded database, in-memory cache', () => {
@@ -74,10 +77,7 @@ describe('tracing switch', () => {
 });
 
 describe('.env.example', () => {
-  it('documents every variable the schema reads', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { envSchema } = await import('./config.schema');
+  it('documents every variable the schema reads', () => {
     const example = readFileSync(join(__dirname, '..', '..', '..', '..', '.env.example'), 'utf8');
     const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
     const undocumented = Object.keys(envSchema.shape).filter((name) => !documented.has(name));

@@ -25,9 +25,3 @@ export function isInfrastructureRoute(route: string): boolean {
   return route === '/metrics' || route === '/health' || route.startsWith('/health/');
 }
 
-/** The same test on a raw URL, for code that runs before Fastify's routing is visible. */
-export function isInfrastructurePath(url: string | undefined): boolean {
-  if (!url) return false;
-  const q = url.indexOf('?');
-  return isInfrastructureRoute(q < 0 ? url : url.slice(0, q));
-}
