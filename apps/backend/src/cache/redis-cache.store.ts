@@ -52,8 +52,8 @@ export class RedisCacheStore implements CacheStore {
 
   async invalidateGroup(group: string): Promise<void> {
     const members = await this.client.smembers(groupKey(group));
-    // smembers returns keys without the client's prefix already applied to them by `set`,
-    // and `unlink` re-applies the prefix: the round trip is symmetric.
+    // The set holds unprefixed keys (ioredis prefixes key arguments, not SADD's members), and
+    // `unlink` prefixes each of them again, so they name the same keys `set` wrote.
     await this.client.unlink(groupKey(group), ...members);
   }
 
