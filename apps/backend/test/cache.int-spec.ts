@@ -88,3 +88,110 @@ describe.skipIf(await missing('postgres'))('when Redis goes away', () => {
     expect(hitsResumed).toBe(true);
   });
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` holds or `timeoutMs` has passed; says which. */
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  do {
+    if (await check()) return true;
+    await sleep(20);
+  } while (Date.now() < deadline);
+  return false;
+}
+
+/** Reads `url` until a read is served from the replica's near cache (the first ones fill Redis, then it). */
+function servedNear(t: TestApp, url: string, timeoutMs = 5000): Promise<boolean> {
+  const stats = t.app.get(CacheService).stats;
+  return until(async () => {
+    const before = stats.nearHits;
+    expect((await t.app.inject({ url })).statusCode).toBe(200);
+    return stats.nearHits > before;
+  }, timeoutMs);
+}
+
+const names = async (t: TestApp, url: string): Promise<string[]> =>
+  (await t.app.inject({ url })).json().items.map((b: { name: string }) => b.name);
+
+const write = (t: TestApp, method: 'POST' | 'PATCH', url: string, payload: object) =>
+  t.app.inject({ method, url, headers: { 'content-type': 'application/json', ...AUTH }, payload: JSON.stringify(payload) });
+
+// B keeps near copies for a minute: only the invalidation message can make it see a write sooner.
+const LONG_NEAR_TTL = { CACHE_LOCAL_TTL_MS: '60000' };
+
+describe.skipIf(skip)('near cache: two replicas on one Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let listener: Redis;
+  const messages: string[] = [];
+
+  beforeAll(async () => {
+    a = await createTestApp({ redis: true });
+    b = await createTestApp({ redis: true, replicaOf: a, env: LONG_NEAR_TTL });
+    listener = new Redis(REDIS_TEST_URL);
+    listener.on('message', (_channel: string, message: string) => messages.push(message));
+    await listener.subscribe(`${a.keyPrefix}cache:invalidate`);
+  });
+  afterAll(async () => {
+    listener?.disconnect();
+    await b?.close();
+    const redis = new Redis(REDIS_TEST_URL);
+    const keys = await redis.keys(`${a.keyPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await a?.close();
+  });
+
+  it("drops B's near copies of the lists and of a business when A writes", async () => {
+    const list = '/api/businesses?city=Grenoble';
+    expect(await servedNear(b, list)).toBe(true);
+
+    const created = await write(a, 'POST', '/api/businesses', { name: 'Near Cache Test', category: 'café', city: 'Grenoble' });
+    expect(created.statusCode).toBe(201);
+    expect(await until(async () => (await names(b, list)).includes('Near Cache Test'), 2000)).toBe(true);
+    expect(messages).toContain('group:businesses:list');
+
+    const detail = `/api/businesses/${created.json().id}`;
+    expect(await servedNear(b, detail)).toBe(true);
+    expect((await write(a, 'PATCH', detail, { name: 'Near Cache Renamed' })).statusCode).toBe(200);
+    expect(await until(async () => (await b.app.inject({ url: detail })).json().name === 'Near Cache Renamed', 2000)).toBe(true);
+    expect(await until(async () => (await names(b, list)).includes('Near Cache Renamed'), 2000)).toBe(true);
+  });
+});
+
+describe.skipIf(await missing('postgres'))('near cache while its subscription is down', () => {
+  let server: RedisServer;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    server = await redisServer();
+    a = await createTestApp({ env: { REDIS_URL: server.url } });
+    b = await createTestApp({ replicaOf: a, env: { REDIS_URL: server.url, ...LONG_NEAR_TTL } });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await server?.destroy();
+  });
+
+  it('is bypassed while Redis is gone (a write elsewhere is seen at once) and serves again once resubscribed', async () => {
+    const list = '/api/businesses?city=Annecy';
+    const stats = b.app.get(CacheService).stats;
+    expect(await servedNear(b, list)).toBe(true);
+
+    // A's invalidation can reach no one now: B must stop trusting its copies instead.
+    await server.stop();
+    const created = await write(a, 'POST', '/api/businesses', { name: 'Written During Outage', category: 'café', city: 'Annecy' });
+    expect(created.statusCode).toBe(201);
+    expect(await until(async () => (await names(b, list)).includes('Written During Outage'), 2000)).toBe(true);
+    const nearHits = stats.nearHits;
+    for (let i = 0; i < 5; i++) expect(await names(b, list)).toContain('Written During Outage');
+    expect(stats.nearHits).toBe(nearHits);
+
+    await server.start();
+    expect(await servedNear(b, list, 10_000)).toBe(true);
+    expect(await names(b, list)).toContain('Written During Outage');
+  });
+});

@@ -37,7 +37,7 @@ export class BusinessesService {
 
   async list(query: ListBusinessesQuery): Promise<CachedJson<BusinessPage>> {
     const key = listKey(query);
-    const cached = await this.cache.get(key);
+    const cached = await this.cache.get(key, LIST_GROUP);
     if (cached) return new CachedJson<BusinessPage>(cached);
     return this.listLoads.run(key, async () => {
       const { items, total } = await this.repository.search(query);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AppConfig } from '../config/app-config';
+import { Invalidation } from './cache-invalidation.bus';
 import { CacheService } from './cache.service';
 import { CacheStore } from './cache.store';
+import { NearCache } from './near-cache';
 
 /** A store whose reads wait until `release()`: lets a test hold reads in flight. */
 function slowStore(initial: Record<string, string>) {
@@ -65,5 +67,70 @@ describe('CacheService', () => {
     const cache = new CacheService(failing, config);
     expect(await Promise.all([cache.get('k'), cache.get('k')])).toEqual([undefined, undefined]);
     expect(cache.stats).toMatchObject({ misses: 2, errors: 2 });
+  });
+});
+
+describe('CacheService with a near cache', () => {
+  function setup(initial: Record<string, string>) {
+    const s = slowStore(initial);
+    const near = new NearCache({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
+    near.resume();
+    const events: string[] = [];
+    const store: CacheStore = {
+      ...s.store,
+      del: async (key) => void events.push(`store del ${key}`),
+      invalidateGroup: async (group) => void events.push(`store drop ${group}`),
+    };
+    const bus = { publish: async (i: Invalidation) => void events.push(`publish ${JSON.stringify(i)}`) };
+    const cache = new CacheService(store, config, near, bus);
+    const read = async (key: string, group?: string) => {
+      const pending = cache.get(key, group);
+      s.release();
+      return (await pending)?.toString();
+    };
+    return { ...s, near, cache, events, read };
+  }
+
+  it('serves a repeated read from this process, counting it as a (near) hit', async () => {
+    const t = setup({ k: 'v' });
+    expect(await t.read('k')).toBe('v');
+    expect(await t.read('k')).toBe('v');
+    expect(await t.read('k')).toBe('v');
+    expect(t.reads()).toBe(1);
+    expect(t.cache.stats).toMatchObject({ hits: 3, nearHits: 2, misses: 0 });
+  });
+
+  it('reads the store while the near cache is suspended', async () => {
+    const t = setup({ k: 'v' });
+    await t.read('k');
+    t.near.suspend();
+    expect(await t.read('k')).toBe('v');
+    expect(await t.read('k')).toBe('v');
+    expect(t.reads()).toBe(3);
+    expect(t.cache.stats.nearHits).toBe(0);
+  });
+
+  it('drops near copies on a write before the store does, and publishes once the store is done', async () => {
+    const t = setup({ k: 'v', l: 'page' });
+    await t.read('k');
+    await t.read('l', 'list');
+    const deleting = t.cache.del('k');
+    expect(t.near.get('k')).toBeUndefined();
+    await deleting;
+    const dropping = t.cache.invalidateGroup('list');
+    expect(t.near.get('l')).toBeUndefined();
+    await dropping;
+    expect(t.events).toEqual(['store del k', 'publish {"key":"k"}', 'store drop list', 'publish {"group":"list"}']);
+  });
+
+  it('does not keep a value read before a write announced while the read was in flight', async () => {
+    const t = setup({ k: 'old' });
+    const before = t.cache.get('k');
+    t.near.delete('k'); // another replica's invalidation arrives before the reply
+    t.release();
+    expect((await before)?.toString()).toBe('old');
+    expect(t.near.get('k')).toBeUndefined();
+    expect(await t.read('k')).toBe('old');
+    expect(t.reads()).toBe(2);
   });
 });

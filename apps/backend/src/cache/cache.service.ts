@@ -1,13 +1,20 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SingleFlight } from '../common/single-flight';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CacheInvalidationBus, Invalidation } from './cache-invalidation.bus';
 import { CACHE_STORE, CacheStore } from './cache.store';
+import { NearCache } from './near-cache';
 
 export interface CacheStats {
+  /** Every read that found a value, near hits included. */
   hits: number;
+  /** The hits served by the near cache, without a Redis round trip. */
+  nearHits: number;
   misses: number;
   errors: number;
 }
+
+export const NEAR_CACHE = Symbol('NEAR_CACHE');
 
 /**
  * The cache as the rest of the app sees it: never throws. A failing store (Redis down, slow,
@@ -18,26 +25,39 @@ export interface CacheStats {
  * through this service first detaches the reads in flight, so a read that starts after a write on
  * this replica never gets a value read before it; on other replicas a read may join a GET sent
  * up to one Redis round trip before the write invalidated the key.
+ *
+ * On Redis, recent hits are also kept in this process (NearCache, CACHE_LOCAL_TTL_MS) and served
+ * before any of that. Writes drop them here at once and on the other replicas through
+ * CacheInvalidationBus. A key stored in a group must be read with that group, so that dropping the
+ * group drops its near copies too.
  */
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
-  readonly stats: CacheStats = { hits: 0, misses: 0, errors: 0 };
+  readonly stats: CacheStats = { hits: 0, misses: 0, errors: 0, nearHits: 0 };
   private lastErrorLog = 0;
   private readonly reads = new SingleFlight<Buffer | undefined>();
 
   constructor(
     @Inject(CACHE_STORE) private readonly store: CacheStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(NEAR_CACHE) private readonly near: NearCache | null = null,
+    @Optional() @Inject(CacheInvalidationBus) private readonly bus: Pick<CacheInvalidationBus, 'publish'> | null = null,
   ) {}
 
   get kind(): CacheStore['kind'] {
     return this.store.kind;
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  async get(key: string, group?: string): Promise<Buffer | undefined> {
+    const near = this.near?.get(key);
+    if (near) {
+      this.stats.hits++;
+      this.stats.nearHits++;
+      return near;
+    }
     try {
-      const value = await this.reads.run(key, () => this.store.get(key));
+      const value = await this.reads.run(key, () => this.read(key, group));
       if (value === undefined) this.stats.misses++;
       else this.stats.hits++;
       return value;
@@ -55,13 +75,35 @@ export class CacheService {
 
   async del(key: string): Promise<void> {
     this.reads.forget(key);
-    await this.store.del(key).catch((err) => this.failed(err));
+    await this.invalidate({ key }, () => this.store.del(key));
   }
 
   async invalidateGroup(group: string): Promise<void> {
     // The group's members are not known here: detach every read in flight.
     this.reads.forget();
-    await this.store.invalidateGroup(group).catch((err) => this.failed(err));
+    await this.invalidate({ group }, () => this.store.invalidateGroup(group));
+  }
+
+  private async read(key: string, group?: string): Promise<Buffer | undefined> {
+    if (!this.near) return this.store.get(key);
+    const since = this.near.generation;
+    const value = await this.store.get(key);
+    if (value) this.near.fill(key, value, since, group);
+    return value;
+  }
+
+  private async invalidate(invalidation: Invalidation, dropStored: () => Promise<void>): Promise<void> {
+    this.dropNear(invalidation);
+    await dropStored().catch((err) => this.failed(err));
+    // Again: a read of this replica may have refilled it from Redis before the store was done
+    // (a group takes two round trips). Then tell the other replicas, whose rereads now miss.
+    this.dropNear(invalidation);
+    await this.bus?.publish(invalidation).catch((err) => this.failed(err));
+  }
+
+  private dropNear(invalidation: Invalidation): void {
+    if ('key' in invalidation) this.near?.delete(invalidation.key);
+    else this.near?.dropGroup(invalidation.group);
   }
 
   async ping(): Promise<void> {

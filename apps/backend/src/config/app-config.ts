@@ -22,7 +22,8 @@ export interface AppConfig {
     seedOnEmpty: number;
   };
   redis: { url?: string; keyPrefix: string };
-  cache: { ttlSeconds: number; maxEntries: number };
+  /** localTtlMs: the near cache in front of Redis (0: none). */
+  cache: { ttlSeconds: number; maxEntries: number; localTtlMs: number };
   security: {
     adminToken?: string;
     corsOrigins: string[];

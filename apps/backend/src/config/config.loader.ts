@@ -73,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       seedOnEmpty: e.SEED_ON_EMPTY,
     },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES },
+    cache: { ttlSeconds: e.CACHE_TTL_SECONDS, maxEntries: e.CACHE_MAX_ENTRIES, localTtlMs: e.CACHE_LOCAL_TTL_MS },
     security: {
       adminToken: e.API_ADMIN_TOKEN,
       corsOrigins: e.CORS_ORIGINS,

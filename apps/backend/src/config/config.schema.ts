@@ -45,6 +45,9 @@ export const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().default('ecosyste:'),
   CACHE_TTL_SECONDS: int(1, 86_400).default(30),
   CACHE_MAX_ENTRIES: int(10, 1_000_000).default(5000),
+  // With Redis: how long a replica keeps a copy of a recent hit in its own memory (a hit then costs
+  // no Redis round trip). Writes drop the copies on every replica over Redis pub/sub; 0 turns it off.
+  CACHE_LOCAL_TTL_MS: int(0, 60_000).default(5000),
 
   API_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CORS_ORIGINS: list.pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected origins such as https://ecosyste.com (scheme and host, no path)'))).default([]),

@@ -23,6 +23,7 @@ export class CacheMetrics {
       });
     };
     counter('cache_hits_total', 'Cache reads that found a value.', 'hits');
+    counter('cache_near_hits_total', "Cache hits served from the replica's own memory, without a Redis round trip (part of cache_hits_total).", 'nearHits');
     counter('cache_misses_total', 'Cache reads that found nothing (or failed) and went to the database.', 'misses');
     counter('cache_errors_total', 'Cache operations that failed (Redis unreachable or slow).', 'errors');
   }

@@ -19,11 +19,14 @@ export interface TestApp {
 
 /**
  * The whole app in this process, on its own fresh PostgreSQL database (migrations applied by the
- * app's own start-up) and, with `redis: true`, on its own Redis key prefix.
+ * app's own start-up) and, with `redis: true`, on its own Redis key prefix. With `replicaOf`, a
+ * second replica of that app instead: the same database and key prefix (closing it leaves them).
  */
-export async function createTestApp(options: { redis?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const keyPrefix = `test:${randomBytes(4).toString('hex')}:`;
+export async function createTestApp(
+  options: { redis?: boolean; env?: Record<string, string>; replicaOf?: TestApp } = {},
+): Promise<TestApp> {
+  const database = options.replicaOf?.database ?? (await createTestDatabase());
+  const keyPrefix = options.replicaOf?.keyPrefix ?? `test:${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
@@ -43,7 +46,7 @@ export async function createTestApp(options: { redis?: boolean; env?: Record<str
     keyPrefix,
     close: async () => {
       await app.close();
-      await database.drop();
+      if (!options.replicaOf) await database.drop();
     },
   };
 }
