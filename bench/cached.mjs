@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
+import { APP_NODE_VERSION, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { startCeiling } from './lib/ceiling.mjs';
 import { cannon } from './lib/load.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
@@ -77,7 +77,7 @@ async function main() {
   const body = Buffer.from(await sample.arrayBuffer());
   const ceiling = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp);
   cleanups.push(() => ceiling.stop());
-  log(`body ${body.length} bytes, ${sample.headers.get('content-type')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`body ${body.length} bytes, ${sample.headers.get('content-type')}; app on Node ${APP_NODE_VERSION}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const floors = {};
   if (args.floors) {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
+import { APP_NODE_VERSION, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { startCeiling } from './lib/ceiling.mjs';
 import { cannon, concurrentBurst, sequential } from './lib/load.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
@@ -61,7 +61,7 @@ async function main() {
   cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
   const record = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: +(totalmem() / 2 ** 30).toFixed(1), freeGiB: +(freemem() / 2 ** 30).toFixed(1), kernel: release(), node: process.version, loadAvgAtStart: loadavg() },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: +(totalmem() / 2 ** 30).toFixed(1), freeGiB: +(freemem() / 2 ** 30).toFixed(1), kernel: release(), node: APP_NODE_VERSION, benchNode: process.version, loadAvgAtStart: loadavg() },
     settings: { durationS: DURATION, rows: ROWS },
     commit: git(['rev-parse', '--short', 'HEAD']),
     // Uncommitted changes to the backend make a run unrepeatable: say so in the record.

