@@ -1,6 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getStorageToken } from '@nestjs/throttler';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../../tests/helpers/free-port';
-import { missing } from '../../../tests/helpers/services';
+import { missing, REDIS_TEST_URL } from '../../../tests/helpers/services';
+import { BatchedThrottlerStorage } from '../src/security/batched-throttler.storage';
+import { FallbackThrottlerStorage } from '../src/security/fallback-throttler.storage';
 import { createTestApp, TestApp } from './support/test-app';
 
 const LIMIT = 5;
@@ -81,30 +85,61 @@ describe.skipIf(await missing('postgres'))('app rate limit (in memory, one repli
 });
 
 describe.skipIf((await missing('postgres')) || (await missing('redis')))('app rate limit across replicas (Redis)', () => {
+  const SYNC_MS = 50;
   let a: TestApp;
   let b: TestApp;
+  let exactA: TestApp;
+  let exactB: TestApp;
   let redisDown: TestApp;
+  let admin: Redis;
   const prefix = `ratelimit-test-${process.pid}-${Date.now()}:`;
+  const exactPrefix = `${prefix}exact:`;
+  const sharedHits = async (ip: string) => Number(await admin.get(`${prefix}ratelimit:{default:default:${ip}}:hits`));
 
   beforeAll(async () => {
+    admin = new Redis(REDIS_TEST_URL);
     const deadRedis = `redis://127.0.0.1:${await freePort()}/0`;
-    [a, b, redisDown] = await Promise.all([
-      createTestApp({ redis: true, env: limited({ REDIS_KEY_PREFIX: prefix }) }),
-      createTestApp({ redis: true, env: limited({ REDIS_KEY_PREFIX: prefix }) }),
+    const batched = limited({ REDIS_KEY_PREFIX: prefix, RATE_LIMIT_SYNC_MS: String(SYNC_MS) });
+    const exact = limited({ REDIS_KEY_PREFIX: exactPrefix, RATE_LIMIT_SYNC_MS: '0' });
+    [a, b, exactA, exactB, redisDown] = await Promise.all([
+      createTestApp({ redis: true, env: batched }),
+      createTestApp({ redis: true, env: batched }),
+      createTestApp({ redis: true, env: exact }),
+      createTestApp({ redis: true, env: exact }),
       createTestApp({ env: limited({ REDIS_URL: deadRedis }) }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([a?.close(), b?.close(), redisDown?.close()]);
+    await Promise.all([a?.close(), b?.close(), exactA?.close(), exactB?.close(), redisDown?.close()]);
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length) await admin.del(...keys);
+    admin?.disconnect();
   });
 
-  it('shares one budget between two replicas', async () => {
+  it('shares one budget between two replicas, each counting locally and syncing every RATE_LIMIT_SYNC_MS', async () => {
     const ip = '203.0.113.9';
+    expect(await statuses(a, 3, '/api/businesses', { ip })).toEqual([200, 200, 200]);
+    // a's hits reach Redis with its next sync; b's first request of the window reads them there.
+    await vi.waitFor(async () => expect(await sharedHits(ip)).toBe(3));
+    expect(await statuses(b, 3, '/api/businesses', { ip })).toEqual([200, 200, 429]);
+    // a decides on the count of its own last sync (it may let a request through meanwhile, the
+    // bounded overshoot) and refuses once a sync has brought it b's block.
+    await vi.waitFor(async () => expect((await get(a, '/api/businesses', { ip })).statusCode).toBe(429), { timeout: 2000, interval: SYNC_MS });
+    expect((await get(b, '/api/businesses', { ip })).statusCode).toBe(429);
+  });
+
+  it('counts locally with a sync interval, in Redis on every request without one', () => {
+    expect(a.app.get(getStorageToken())).toBeInstanceOf(BatchedThrottlerStorage);
+    expect(exactA.app.get(getStorageToken())).toBeInstanceOf(FallbackThrottlerStorage);
+  });
+
+  it('shares one budget exactly, with no wait, when RATE_LIMIT_SYNC_MS=0 (every request awaits Redis)', async () => {
+    const ip = '203.0.113.11';
     const codes = [
-      ...(await statuses(a, 3, '/api/businesses', { ip })),
-      ...(await statuses(b, 2, '/api/businesses', { ip })),
-      (await get(a, '/api/businesses', { ip })).statusCode,
-      (await get(b, '/api/businesses', { ip })).statusCode,
+      ...(await statuses(exactA, 3, '/api/businesses', { ip })),
+      ...(await statuses(exactB, 2, '/api/businesses', { ip })),
+      (await get(exactA, '/api/businesses', { ip })).statusCode,
+      (await get(exactB, '/api/businesses', { ip })).statusCode,
     ];
     expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429]);
   });

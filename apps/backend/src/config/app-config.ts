@@ -27,8 +27,11 @@ export interface AppConfig {
   security: {
     adminToken?: string;
     corsOrigins: string[];
-    /** Requests per client IP per window; max 0 means no app-level limit. */
-    rateLimit: { max: number; ttlSeconds: number };
+    /**
+     * Requests per client IP per window; max 0 means no app-level limit. With Redis, replicas sync
+     * their counts every syncMs (0: every request awaits Redis).
+     */
+    rateLimit: { max: number; ttlSeconds: number; syncMs: number };
   };
   frontend: { serve: boolean; dir: string };
   /** The public status page: where its figures come from (unset: the app's own counters). */

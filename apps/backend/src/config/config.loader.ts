@@ -77,7 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     security: {
       adminToken: e.API_ADMIN_TOKEN,
       corsOrigins: e.CORS_ORIGINS,
-      rateLimit: { max: e.RATE_LIMIT_MAX ?? (e.NODE_ENV === 'test' ? 0 : 1000), ttlSeconds: e.RATE_LIMIT_TTL_SECONDS },
+      rateLimit: {
+        max: e.RATE_LIMIT_MAX ?? (e.NODE_ENV === 'test' ? 0 : 1000),
+        ttlSeconds: e.RATE_LIMIT_TTL_SECONDS,
+        syncMs: e.RATE_LIMIT_SYNC_MS,
+      },
     },
     frontend: { serve: e.SERVE_FRONTEND, dir: resolve(e.FRONTEND_DIR) },
     status: { prometheusUrl: e.PROMETHEUS_URL?.replace(/\/+$/, '') },

@@ -55,6 +55,10 @@ export const envSchema = z.object({
   // 1000 per minute, except under NODE_ENV=test where load tests from one address would trip it.
   RATE_LIMIT_MAX: int(0, 1_000_000).optional(),
   RATE_LIMIT_TTL_SECONDS: int(1, 86_400).default(60),
+  // With Redis, each replica counts locally and adds its hits to the shared count every this many
+  // ms, so requests don't wait on Redis; a client can pass the limit by at most its rate × this
+  // interval on each replica. 0: every request awaits Redis (exact).
+  RATE_LIMIT_SYNC_MS: int(0, 10_000).default(100),
 
   SERVE_FRONTEND: bool.default(false),
   FRONTEND_DIR: z.string().min(1).default('apps/frontend/out'),

@@ -1,7 +1,6 @@
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-
-const WARN_EVERY_MS = 30_000;
+import { SharedStoreWarning } from './shared-store-warning';
 
 /**
  * Counts in the shared store (Redis) so a limit holds across replicas; when that store fails, each
@@ -9,9 +8,8 @@ const WARN_EVERY_MS = 30_000;
  * turn a Redis outage into an API outage.
  */
 export class FallbackThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
-  private readonly logger = new Logger('RateLimit');
   private readonly local = new ThrottlerStorageService();
-  private lastWarning = 0;
+  private readonly warning = new SharedStoreWarning();
 
   constructor(
     private readonly shared: ThrottlerStorage,
@@ -22,10 +20,7 @@ export class FallbackThrottlerStorage implements ThrottlerStorage, OnApplication
     try {
       return await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
     } catch (err) {
-      if (Date.now() - this.lastWarning > WARN_EVERY_MS) {
-        this.lastWarning = Date.now();
-        this.logger.warn(`shared rate-limit store unavailable, counting per replica: ${(err as Error).message}`);
-      }
+      this.warning.report(err);
       return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     }
   }

@@ -2,12 +2,12 @@ import { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 
 /**
- * One fixed window per client and throttler: count the hit, start the window on the first one,
- * and block for `blockDuration` once the count passes the limit. Returns
- * [hits, ms left in the window, blocked 0/1, ms left in the block].
+ * One fixed window per client and throttler: count the hits (one per request, or a replica's
+ * batch), start the window on the first, and block for `blockDuration` once the count passes the
+ * limit. Returns [hits, ms left in the window, blocked 0/1, ms left in the block].
  */
 const INCREMENT_SCRIPT = `
-local hits = redis.call('INCR', KEYS[1])
+local hits = redis.call('INCRBY', KEYS[1], ARGV[4])
 local windowLeft = redis.call('PTTL', KEYS[1])
 if windowLeft <= 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -22,10 +22,16 @@ end
 return {hits, windowLeft, 0, 0}
 `;
 
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+/** The shared count after adding hits; block 0 ms when the client is not blocked. */
+export interface SharedHits {
+  totalHits: number;
+  windowLeftMs: number;
+  blockLeftMs: number;
+}
 type IncrementReply = [number, number, number, number];
 type ThrottleClient = Redis & {
-  ecosysteThrottle(hitKey: string, blockKey: string, ttlMs: number, limit: number, blockMs: number): Promise<IncrementReply>;
+  ecosysteThrottle(hitKey: string, blockKey: string, ttlMs: number, limit: number, blockMs: number, hits: number): Promise<IncrementReply>;
 };
 
 /**
@@ -43,14 +49,20 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    // One hash tag for both keys: they land on the same slot should the store become a cluster.
-    const base = `{${throttlerName}:${key}}`;
-    const [totalHits, windowLeftMs, blocked, blockLeftMs] = await this.client.ecosysteThrottle(`${base}:hits`, `${base}:blocked`, ttl, limit, blockDuration);
+    const { totalHits, windowLeftMs, blockLeftMs } = await this.add(key, 1, ttl, limit, blockDuration, throttlerName);
     return {
       totalHits,
       timeToExpire: Math.ceil(windowLeftMs / 1000),
-      isBlocked: blocked === 1,
+      isBlocked: blockLeftMs > 0,
       timeToBlockExpire: Math.ceil(blockLeftMs / 1000),
     };
+  }
+
+  /** Adds `hits` to the client's shared count in one script call. */
+  async add(key: string, hits: number, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<SharedHits> {
+    // One hash tag for both keys: they land on the same slot should the store become a cluster.
+    const base = `{${throttlerName}:${key}}`;
+    const [totalHits, windowLeftMs, blocked, blockLeftMs] = await this.client.ecosysteThrottle(`${base}:hits`, `${base}:blocked`, ttl, limit, blockDuration, hits);
+    return { totalHits, windowLeftMs, blockLeftMs: blocked === 1 ? blockLeftMs : 0 };
   }
 }

@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BatchedThrottlerStorage } from './batched-throttler.storage';
+
+const LIMIT = 5;
+const MINUTE = 60_000;
+/** Long enough that only the test's own flush() syncs. */
+const NO_TIMER = 3_600_000;
+
+// Against Redis (the sync, several replicas, window expiry): test/batched-throttler.int-spec.ts.
+describe('BatchedThrottlerStorage', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('syncs pending hits on its timer, one call per client with that client’s count', async () => {
+    vi.useFakeTimers();
+    const add = vi.fn(async (_key: string, hits: number) => ({ totalHits: hits, windowLeftMs: MINUTE, blockLeftMs: 0 }));
+    const storage = new BatchedThrottlerStorage({ add }, 100, () => undefined);
+    for (const key of ['a', 'a', 'a', 'b']) await storage.increment(key, MINUTE, LIMIT, MINUTE, 'default');
+    // The first hit of each client went at once; the others wait for the sync.
+    expect(add.mock.calls.map(([key, hits]) => [key, hits])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(add.mock.calls.slice(2).map(([key, hits]) => [key, hits])).toEqual([['a', 2]]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(add).toHaveBeenCalledTimes(3);
+    await storage.onApplicationShutdown();
+  });
+
+  it('keeps counting, and limiting, on this replica while Redis fails, and warns only now and then', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const add = vi.fn(async () => Promise.reject(new Error('Stream isn’t writeable')));
+    const storage = new BatchedThrottlerStorage({ add }, NO_TIMER, () => undefined);
+    const seen = [];
+    for (let i = 0; i < 3; i++) seen.push(await storage.increment('c', MINUTE, LIMIT, MINUTE, 'default'));
+    await storage.flush();
+    for (let i = 0; i < 3; i++) seen.push(await storage.increment('c', MINUTE, LIMIT, MINUTE, 'default'));
+    await storage.flush();
+    expect(seen.map((r) => r.totalHits)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(seen.map((r) => r.isBlocked)).toEqual([false, false, false, false, false, true]);
+    expect(seen[5].timeToBlockExpire).toBe(60);
+    expect(add).toHaveBeenCalledTimes(3);
+    expect(warn).toHaveBeenCalledTimes(1);
+    await storage.onApplicationShutdown();
+  });
+
+  it('stops its timer and closes the client on shutdown, after sending what is pending', async () => {
+    vi.useFakeTimers();
+    const add = vi.fn(async (_key: string, hits: number) => ({ totalHits: hits, windowLeftMs: MINUTE, blockLeftMs: 0 }));
+    const close = vi.fn();
+    const storage = new BatchedThrottlerStorage({ add }, 100, close);
+    await storage.increment('d', MINUTE, LIMIT, MINUTE, 'default');
+    await storage.increment('d', MINUTE, LIMIT, MINUTE, 'default');
+    await storage.onApplicationShutdown();
+    expect(add.mock.calls.map(([, hits]) => hits)).toEqual([1, 1]);
+    expect(close).toHaveBeenCalledOnce();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,160 @@
+import { OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import type { RedisThrottlerStorage, SharedHits, ThrottlerStorageRecord } from './redis-throttler.storage';
+import { SharedStoreWarning } from './shared-store-warning';
+
+/** One client's window as this replica knows it. Times are epoch ms. */
+interface ClientWindow {
+  key: string;
+  throttlerName: string;
+  ttl: number;
+  limit: number;
+  blockDuration: number;
+  endsAt: number;
+  blockedUntil: number;
+  /** The shared count at the last reply, plus hits that failed to reach Redis (counted here only). */
+  known: number;
+  /** Hits of the batch on its way to Redis. */
+  sending: number;
+  /** Hits counted since, for the next batch. */
+  pending: number;
+}
+
+/**
+ * Counts each client's hits in memory and adds them to the shared Redis count every `syncMs`, so
+ * a request decides without waiting on Redis. Only a client's first request to this replica in a
+ * window awaits Redis (to start from the count the other replicas left), and concurrent first
+ * requests share that one round trip.
+ *
+ * The budget is approximate: a replica decides on the shared count of its last sync, so a client
+ * spreading requests over replicas can pass the limit by at most its request rate × `syncMs` on
+ * each replica before every replica has seen the block (which Redis sets, as before, once the
+ * shared count passes the limit). Hits still pending when their window ends are dropped with it
+ * rather than charged to the next window.
+ *
+ * Redis failures never fail a request: a failed first round trip or batch leaves its hits counted
+ * on this replica only (not resent: a timed-out batch may have been applied).
+ */
+export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly windows = new Map<string, ClientWindow>();
+  private readonly arriving = new Map<string, Promise<ClientWindow>>();
+  private readonly batches = new Set<Promise<void>>();
+  private readonly warning = new SharedStoreWarning();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly shared: Pick<RedisThrottlerStorage, 'add'>,
+    syncMs: number,
+    private readonly closeShared: () => void,
+  ) {
+    this.timer = setInterval(() => void this.flush(), syncMs);
+    // A pending sync must not keep a stopping process alive; shutdown flushes the last batch.
+    this.timer.unref();
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    const id = `${throttlerName}:${key}`;
+    const now = Date.now();
+    const window = this.windows.get(id);
+    if (window && !isOver(window, now)) return this.count(window, now);
+    const arriving = this.arriving.get(id);
+    if (arriving) return this.count(await arriving, Date.now());
+    const first = this.fetch({ key, throttlerName, ttl, limit, blockDuration, endsAt: 0, blockedUntil: 0, known: 0, sending: 0, pending: 0 });
+    this.arriving.set(id, first);
+    try {
+      const fetched = await first;
+      this.windows.set(id, fetched);
+      return this.decide(fetched, Date.now());
+    } finally {
+      this.arriving.delete(id);
+    }
+  }
+
+  /**
+   * Sends every window's pending hits, one script call each (auto-pipelined into one write), and
+   * resolves once every batch on its way, these and earlier ones, has been answered.
+   */
+  async flush(): Promise<void> {
+    const now = Date.now();
+    for (const [id, window] of this.windows) {
+      // Expired windows go, whatever was pending: memory stays bounded by the clients of one window.
+      if (isOver(window, now)) this.windows.delete(id);
+      else if (window.pending > 0 && window.sending === 0) {
+        const batch = this.send(window).finally(() => this.batches.delete(batch));
+        this.batches.add(batch);
+      }
+    }
+    await Promise.all(this.batches);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    // Earlier batches first: a window whose batch is on its way sends its latest hits only after.
+    await Promise.all(this.batches);
+    await this.flush();
+    this.windows.clear();
+    this.closeShared();
+  }
+
+  /** A client's first hit here in this window: add it to the shared count and learn the window. */
+  private async fetch(window: ClientWindow): Promise<ClientWindow> {
+    const now = Date.now();
+    try {
+      this.apply(window, await this.shared.add(window.key, 1, window.ttl, window.limit, window.blockDuration, window.throttlerName), now);
+    } catch (err) {
+      this.warning.report(err);
+      window.endsAt = now + window.ttl;
+      window.known = 1;
+    }
+    return window;
+  }
+
+  private async send(window: ClientWindow): Promise<void> {
+    const hits = window.pending;
+    window.pending = 0;
+    window.sending = hits;
+    const sentAt = Date.now();
+    try {
+      this.apply(window, await this.shared.add(window.key, hits, window.ttl, window.limit, window.blockDuration, window.throttlerName), sentAt);
+    } catch (err) {
+      this.warning.report(err);
+      window.known += hits;
+    } finally {
+      window.sending = 0;
+    }
+  }
+
+  /** Redis's count includes the hits just sent; its window and block are the shared ones. */
+  private apply(window: ClientWindow, reply: SharedHits, sentAt: number): void {
+    window.known = reply.totalHits;
+    window.endsAt = sentAt + reply.windowLeftMs;
+    if (reply.blockLeftMs > 0) window.blockedUntil = Math.max(window.blockedUntil, sentAt + reply.blockLeftMs);
+  }
+
+  /** Every hit counts, refused ones too, as in the Redis script. */
+  private count(window: ClientWindow, now: number): ThrottlerStorageRecord {
+    window.pending += 1;
+    return this.decide(window, now);
+  }
+
+  private decide(window: ClientWindow, now: number): ThrottlerStorageRecord {
+    const totalHits = window.known + window.sending + window.pending;
+    if (window.blockedUntil <= now && totalHits > window.limit) window.blockedUntil = now + window.blockDuration;
+    const isBlocked = window.blockedUntil > now;
+    return {
+      totalHits,
+      timeToExpire: seconds(window.endsAt - now),
+      isBlocked,
+      timeToBlockExpire: isBlocked ? seconds(window.blockedUntil - now) : 0,
+    };
+  }
+}
+
+/** Neither counting nor blocking any more: the next hit starts a new window. */
+function isOver(window: ClientWindow, now: number): boolean {
+  return window.endsAt <= now && window.blockedUntil <= now;
+}
+
+function seconds(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000));
+}
