@@ -3,19 +3,22 @@
 //
 //   node bench/cached.mjs [--duration 5] [--rounds 2] [--rows 2000] [--profile] [--node-arg=--flag] [--env KEY=VALUE]…
 //                         [--compare <dir with another build's main.js>] [--compare-env KEY=VALUE]… [--compare-node-arg=--flag]…
-//                         [--floors]
+//                         [--floors] [--paired [--connections 50] [--rate <req/s per server>]]
 //
 // It measures apps/backend/dist as it is (run `npm run build -w apps/backend` first). With
 // --compare (or only --compare-env / --compare-node-arg), a second app B runs beside it and the
 // rounds alternate A, B, ceiling, so that drift on a shared machine hits both alike. --floors adds
 // bare Fastify, and bare Fastify doing the app's two Redis commands (bench/lib/floor-server.mjs).
+// --paired loads every server at once instead of one after the other, --rounds times, and reports
+// medians of each round's CPU per request and of its ratio to the app (bench/lib/load.mjs paired):
+// the steadiest figures a shared machine gives.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_NODE_VERSION, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { startCeiling } from './lib/ceiling.mjs';
-import { cannon } from './lib/load.mjs';
+import { cannon, paired } from './lib/load.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
 import { createDatabase, dropRedisPrefix, REDIS_URL, redisPrefix, seed } from './lib/services.mjs';
 
@@ -31,6 +34,9 @@ const { values: args } = parseArgs({
     'compare-env': { type: 'string', multiple: true, default: [] },
     'compare-node-arg': { type: 'string', multiple: true, default: [] },
     floors: { type: 'boolean', default: false },
+    paired: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '50' },
+    rate: { type: 'string' },
   },
 });
 const DURATION = Number(args.duration);
@@ -85,6 +91,21 @@ async function main() {
       floors[mode] = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp, { server: 'floor-server.mjs', extraArgs: [mode, REDIS_URL] });
       cleanups.push(() => floors[mode].stop());
     }
+  }
+  if (args.paired) {
+    const targets = [
+      { name: 'app', ...app },
+      ...(appB ? [{ name: 'b', ...appB }] : []),
+      { name: 'ceiling', ...ceiling },
+      ...Object.entries(floors).map(([name, f]) => ({ name, ...f })),
+    ].map(({ name, url, pid }) => ({ name, url, pid }));
+    const r = await paired({ targets, path: PATH, connections: Number(args.connections), rate: args.rate ? Number(args.rate) : undefined, duration: DURATION, rounds: Number(args.rounds) });
+    for (const [name, t] of Object.entries(r)) {
+      log(`${name.padEnd(13)} ${String(t.usPerRequest).padStart(6)} µs CPU/req (median), ×${t.ratioToFirst} of app's; rounds ${t.rounds.map((x) => `${x.usPerRequest}µs@${x.rps}/s`).join(' ')}; failed ${t.failed}`);
+    }
+    log(`app ÷ ceiling (per CPU-second): ${r.ceiling.ratioToFirst}${appB ? `; B ÷ ceiling: ${+(r.ceiling.ratioToFirst / r.b.ratioToFirst).toFixed(3)}; B vs app: ${((r.b.ratioToFirst - 1) * 100).toFixed(1)} % CPU/req` : ''}`);
+    process.stdout.write(`${JSON.stringify({ paired: r, loadAvg: loadavg() }, null, 1)}\n`);
+    return;
   }
   const runs = { app: [], b: [], ceiling: [], ...Object.fromEntries(Object.keys(floors).map((m) => [m, []])) };
   for (let round = 0; round < Number(args.rounds); round++) {

@@ -1,7 +1,7 @@
 // Starts the built backend (apps/backend/dist/main.js) as production would run it, and samples
 // its resident memory and event-loop lag.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './services.mjs';
@@ -46,45 +46,41 @@ async function status(url) {
 export async function startApp({ env, logFile, nodeArgs = [], main = MAIN }) {
   const port = await freePort();
   const started = performance.now();
+  // The app writes its output straight into the log file, as a container runtime takes it: piped
+  // through this process, its log lines would cost the load generator CPU and so change the load.
+  const fd = openSync(logFile ?? '/dev/null', 'a');
   const child = spawn(APP_NODE, [...nodeArgs, main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
-  const log = logFile ? createWriteStream(logFile) : undefined;
-  let tail = '';
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.on('data', (d) => {
-      if (log) log.write(d);
-      tail = (tail + d).slice(-4000);
-    });
-  }
+  closeSync(fd);
+  const tail = () => (logFile ? readFileSync(logFile, 'utf8').slice(-4000) : '');
   const url = `http://127.0.0.1:${port}`;
   let readyPath = '/health/ready';
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${tail}`);
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${tail()}`);
     const s = await status(url + readyPath);
     if (s === 200) break;
     if (s === 404) readyPath = '/api/businesses?limit=1';
     await new Promise((r) => setTimeout(r, 10));
   }
   const readyMs = performance.now() - started;
-  if (Date.now() >= deadline) throw new Error(`app not ready within 30 s:\n${tail}`);
+  if (Date.now() >= deadline) throw new Error(`app not ready within 30 s:\n${tail()}`);
   return {
     url,
     port,
     pid: child.pid,
     readyMs,
     readyPath,
-    output: () => tail,
+    output: tail,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
         child.once('exit', () => {
           clearTimeout(timer);
-          log?.end();
           resolve();
         });
         child.kill('SIGTERM');

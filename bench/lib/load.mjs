@@ -75,3 +75,44 @@ export async function sequential(url, n) {
   const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
   return { requests: n, meanMs: times.reduce((a, b) => a + b, 0) / n, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: times[n - 1], failed };
 }
+
+/**
+ * Paired measurement: every target is loaded at the same time, by the same number of connections
+ * (and at the same fixed rate when `rate` is given), for `rounds` rounds; each round gives each
+ * target's CPU time per request. On a shared machine, whatever else runs slows all targets alike
+ * within a round, so the per-round ratios to the first target move far less than the figures of
+ * runs taken one after the other. Returns each target's median µs per request and its median
+ * ratio to the first target.
+ */
+export async function paired({ targets, path, connections = 50, rate, duration = 5, rounds = 5, warmup = 2 }) {
+  const load = (t, seconds) =>
+    autocannon({ url: t.url + path, connections, duration: seconds, timeout: 10, ...(rate ? { overallRate: rate } : {}) });
+  await Promise.all(targets.map((t) => load(t, warmup)));
+  const perRound = [];
+  for (let round = 0; round < rounds; round++) {
+    const before = targets.map((t) => cpuTimeMs(t.pid));
+    const results = await Promise.all(targets.map((t) => load(t, duration)));
+    perRound.push(
+      targets.map((t, i) => ({
+        usPerRequest: ((cpuTimeMs(t.pid) - before[i]) * 1000) / results[i].requests.total,
+        rps: Math.round(results[i].requests.average),
+        failed: results[i].errors + results[i].timeouts + results[i].non2xx,
+      })),
+    );
+  }
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return Object.fromEntries(
+    targets.map((t, i) => [
+      t.name,
+      {
+        usPerRequest: +median(perRound.map((r) => r[i].usPerRequest)).toFixed(1),
+        ratioToFirst: +median(perRound.map((r) => r[i].usPerRequest / r[0].usPerRequest)).toFixed(3),
+        rounds: perRound.map((r) => ({ usPerRequest: +r[i].usPerRequest.toFixed(1), rps: r[i].rps })),
+        failed: perRound.reduce((a, r) => a + r[i].failed, 0),
+      },
+    ]),
+  );
+}

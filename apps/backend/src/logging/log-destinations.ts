@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 /** pino-roll ships no types: the part of its SonicBoom stream used here. */
-export type RollingStream = DestinationStream & { file: string; end(): void; on(event: 'ready' | 'close', listener: () => void): void };
+export type RollingStream = DestinationStream & { file: string; end(): void; flush(): void; flushSync(): void; on(event: 'ready' | 'close', listener: () => void): void };
 const pinoRoll = () => require('pino-roll') as (options: Record<string, unknown>) => Promise<RollingStream>;
 
 /** Development's human-readable console; pino-pretty is a development dependency, absent from images. */
@@ -22,8 +22,9 @@ export function prettyStream(): DestinationStream | undefined {
  * A rolling file (by size and by day, `keep` files kept) with a stable `<name>.log` symlink to the
  * current one, so `logs/error.log` and `logs/combined.log` are where the seed expects them.
  */
-export async function rollingFile(dir: string, name: string, config: AppConfig['logging']): Promise<RollingStream> {
+export async function rollingFile(dir: string, name: string, config: AppConfig['logging'], minLength = 0): Promise<RollingStream> {
   const stream = await pinoRoll()({
+    minLength,
     file: join(dir, name),
     extension: '.log',
     frequency: 'daily',
