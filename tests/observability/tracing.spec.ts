@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, BACKEND_MAIN, ROOT, startApp } from '../helpers/app-process';
 import { missing } from '../helpers/services';
@@ -16,7 +17,23 @@ interface ReceivedSpan {
   name: string;
   scope: string;
   attributes: Record<string, unknown>;
+  /** Event name, then its attributes (an exception's type and message). */
+  events: Array<{ name: string; attributes: Record<string, unknown> }>;
+  status?: { code?: number };
 }
+
+async function sql(url: string, text: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+type OtlpAttribute = { key: string; value: Record<string, unknown> };
+const attributesOf = (list: OtlpAttribute[] = []) => Object.fromEntries(list.map((a) => [a.key, Object.values(a.value)[0]]));
 
 /** An in-memory OTLP/HTTP (JSON) collector on loopback: what the app exports lands in `spans`. */
 async function otlpCollector(): Promise<{ url: string; spans: ReceivedSpan[]; close(): Promise<void> }> {
@@ -36,7 +53,9 @@ async function otlpCollector(): Promise<{ url: string; spans: ReceivedSpan[]; cl
                 parentSpanId: s.parentSpanId || undefined,
                 name: s.name,
                 scope: ss.scope?.name,
-                attributes: Object.fromEntries((s.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [a.key, Object.values(a.value)[0]])),
+                attributes: attributesOf(s.attributes),
+                events: (s.events ?? []).map((e: { name: string; attributes?: OtlpAttribute[] }) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
+                status: s.status,
               });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -83,6 +102,14 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
     // …and so is an unsampled one, even at ratio 1.
     const dropped = await fetch(`${app.url}/api/businesses`, { headers: { traceparent: `00-${'e'.repeat(32)}-${caller.spanId}-00` } });
     expect(dropped.status).toBe(200);
+    // A server error handled by the app's exception filter (a botched migration renamed the table).
+    await sql(database.url, 'ALTER TABLE businesses RENAME TO businesses_renamed');
+    try {
+      const failed = await fetch(`${app.url}/api/businesses?q=broken-table`);
+      expect(failed.status).toBe(500);
+    } finally {
+      await sql(database.url, 'ALTER TABLE businesses_renamed RENAME TO businesses');
+    }
     // SIGTERM flushes the batch processor on the way out.
     expect(await app.stop()).toBe(0);
 
@@ -90,6 +117,12 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
     expect(server, 'no server span for the request').toBeDefined();
     expect(server!.name).toBe('GET /api/businesses');
     expect(server!.attributes).toMatchObject({ 'http.route': '/api/businesses', 'http.request.method': 'GET', 'http.response.status_code': 200 });
+    // The 500's span is failed and says why.
+    const failedSpan = collector.spans.find((s) => s.scope === SERVER_SCOPE && s.attributes['http.response.status_code'] === 500);
+    expect(failedSpan, 'no server span for the 500').toBeDefined();
+    expect(failedSpan!.status?.code).toBe(2); // ERROR
+    const exception = failedSpan!.events.find((e) => e.name === 'exception');
+    expect(exception?.attributes['exception.message']).toMatch(/businesses/);
     // The query string may carry a token: it is not recorded.
     expect(JSON.stringify(collector.spans)).not.toContain('q=tracing');
     const trace = collector.spans.filter((s) => s.traceId === server!.traceId);

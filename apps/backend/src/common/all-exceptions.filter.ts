@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../database/database-errors';
 
@@ -34,6 +35,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const body = this.toBody(exception, request);
+    if (body.statusCode >= 500) {
+      // The request's server span (when it is sampled) shows what failed: errors handled here never
+      // reach Fastify's onError hook, where the span would otherwise record them. Without tracing
+      // there is no active span, and this is one lookup.
+      trace.getActiveSpan()?.recordException(exception instanceof Error ? exception : String(exception));
+    }
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof HttpException)) {
       // An outage fails every request: one short line each, not a stack trace at request rate.
       this.logger.warn({ method: request?.method, url: request?.url }, `database unavailable: ${(exception as Error).message}`);
