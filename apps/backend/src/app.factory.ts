@@ -10,6 +10,7 @@ import { requestIdFor } from './logging/request-id';
 import { useAppLogger } from './logging/use-app-logger';
 import { applyHttpHardening } from './security/http-hardening';
 import { traceServerRequests } from './tracing/server-span.hook';
+import { hookRootRatio } from './tracing/tracing.options';
 
 export interface CreateAppOptions {
   logger?: LoggerService | false;
@@ -29,7 +30,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Fastify accepts text/plain bodies by default; this API speaks JSON only, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
   // First hook of all, so every later hook, the handler and the request log run in the request's trace.
-  if (config.tracing.enabled) traceServerRequests(adapter.getInstance());
+  if (config.tracing.enabled) traceServerRequests(adapter.getInstance(), undefined, hookRootRatio(config.tracing.sampler, config.tracing.samplerRatio));
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['error', 'warn', 'log'],

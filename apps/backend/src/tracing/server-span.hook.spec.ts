@@ -5,6 +5,7 @@ import Fastify, { FastifyInstance } from 'fastify';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceServerRequests } from './server-span.hook';
+import { hookRootRatio } from './tracing.options';
 import { samplerFor } from './tracing.sdk';
 
 const CALLER = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
@@ -21,7 +22,7 @@ async function tracedApp(ratio: number) {
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const app: FastifyInstance = Fastify();
-  traceServerRequests(app, provider.getTracer('test'));
+  traceServerRequests(app, provider.getTracer('test'), hookRootRatio('parentbased_traceidratio', ratio));
   const activeInLaterHooks: (string | undefined)[] = [];
   app.addHook('onResponse', (_request, _reply, done) => {
     activeInLaterHooks.push(trace.getActiveSpan()?.spanContext().traceId);
@@ -80,6 +81,19 @@ describe('traceServerRequests', () => {
     const unsampledCaller = await t.send('/items/1', { headers: { traceparent: traceparent(false) } });
     expect(unsampledCaller.body).toEqual({ queried: false });
     expect(t.spans()).toEqual([]);
+    await t.close();
+  });
+
+  it('samples that ratio of new traces, each with its whole work, and no span at all for the others', async () => {
+    const t = await tracedApp(0.5);
+    const queried: boolean[] = [];
+    for (let i = 0; i < 200; i++) queried.push((await t.send(`/items/${i}`)).body.queried as boolean);
+    const servers = t.spans().filter((s) => s.kind === SpanKind.SERVER);
+    // Binomial(200, 0.5): 60–140 is more than five standard deviations either side.
+    expect(servers.length).toBeGreaterThan(60);
+    expect(servers.length).toBeLessThan(140);
+    expect(queried.filter(Boolean)).toHaveLength(servers.length);
+    expect(t.spans()).toHaveLength(2 * servers.length);
     await t.close();
   });
 

@@ -23,20 +23,21 @@ interface TracedRequest extends FastifyRequest {
  * Registered before any other hook (see app.factory.ts): the sampled request's later onRequest hooks,
  * its handler and the onResponse hooks after this one (the request log line) all run in its context.
  */
-export function traceServerRequests(fastify: FastifyInstance, tracer: Tracer = trace.getTracer(SERVER_SPAN_SCOPE)): void {
+export function traceServerRequests(fastify: FastifyInstance, tracer: Tracer = trace.getTracer(SERVER_SPAN_SCOPE), rootRatio?: number): void {
   fastify.decorateRequest(TRACE_CONTEXT, null);
+  // Nothing to carry. Should a sampled request's context have leaked into this connection's async
+  // resources (keep-alive), it is dropped so this request is not logged under its trace.
+  const untraced = (done: () => void) => (context.active() === ROOT_CONTEXT ? done() : context.with(ROOT_CONTEXT, done));
   fastify.addHook('onRequest', (request: TracedRequest, _reply, done) => {
     const route = routeLabel(request);
     // Probes and scrapes would be most of the traces of a quiet instance.
     if (isInfrastructureRoute(route)) return done();
+    // A new trace is sampled here, before any span exists (see hookRootRatio).
+    if (request.headers.traceparent === undefined && rootRatio !== undefined && !(Math.random() < rootRatio)) return untraced(done);
     // A caller's W3C traceparent is the parent: parent-based sampling keeps its decision.
     const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
     const span = tracer.startSpan(route === UNMATCHED_ROUTE ? request.method : `${request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
-    if (!span.isRecording()) {
-      // Nothing to carry. Should a sampled request's context have leaked into this connection's
-      // async resources (keep-alive), it is dropped so this request is not logged under its trace.
-      return context.active() === ROOT_CONTEXT ? done() : context.with(ROOT_CONTEXT, done);
-    }
+    if (!span.isRecording()) return untraced(done);
 
     span.setAttributes({
       'http.request.method': request.method,

@@ -1,8 +1,8 @@
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { hookRootRatio, tracingOptionsFromEnv } from './tracing.options';
 import { samplerFor } from './tracing.sdk';
-import { tracingOptionsFromEnv } from './tracing.options';
 
 describe('tracingOptionsFromEnv', () => {
   it('is undefined without an OTLP endpoint, so nothing is loaded', () => {
@@ -43,10 +43,16 @@ describe('samplerFor', () => {
     expect(decide('parentbased_traceidratio', 1, false)).toBe(SamplingDecision.NOT_RECORD);
   });
 
-  it('samples new traces by ratio', () => {
-    expect(decide('parentbased_traceidratio', 1)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
-    expect(decide('parentbased_traceidratio', 0)).toBe(SamplingDecision.NOT_RECORD);
+  it('samples new traces by ratio in the SDK, except for the default, whose ratio the server-span hook draws', () => {
+    expect(decide('traceidratio', 1)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(decide('traceidratio', 0)).toBe(SamplingDecision.NOT_RECORD);
     expect(decide('always_off', 1)).toBe(SamplingDecision.NOT_RECORD);
     expect(decide('always_on', 0)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    // The hook only starts a root span for a request it sampled: the SDK takes it.
+    expect(decide('parentbased_traceidratio', 0)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(hookRootRatio('parentbased_traceidratio', 0.1)).toBe(0.1);
+    for (const other of ['traceidratio', 'always_on', 'always_off', 'parentbased_always_on', 'parentbased_always_off']) {
+      expect(hookRootRatio(other, 0.1), other).toBeUndefined();
+    }
   });
 });

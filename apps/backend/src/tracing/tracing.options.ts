@@ -26,3 +26,12 @@ export function tracingOptionsFromEnv(env: NodeJS.ProcessEnv): TracingOptions | 
     batchDelayMs: env.OTEL_BSP_SCHEDULE_DELAY && Number.isInteger(batchDelay) && batchDelay > 0 ? batchDelay : BATCH_DELAY_MS,
   };
 }
+
+/**
+ * The share of new traces (requests without a caller's traceparent) that the server-span hook
+ * samples itself, before any span exists, for the default sampler; undefined for the others, which
+ * the SDK applies alone. Deciding first spares each unsampled request a trace id and a sampler call.
+ */
+export function hookRootRatio(sampler: string, ratio: number): number | undefined {
+  return sampler === 'parentbased_traceidratio' ? ratio : undefined;
+}

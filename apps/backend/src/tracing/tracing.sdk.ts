@@ -14,9 +14,14 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { TracingOptions } from './tracing.options';
+import { hookRootRatio, TracingOptions } from './tracing.options';
 
-/** The standard OTEL_TRACES_SAMPLER values; the default samples a ratio of new traces and follows the caller's decision. */
+/**
+ * The standard OTEL_TRACES_SAMPLER values. The default, parentbased_traceidratio, follows the
+ * caller's decision and samples a ratio of new traces — that ratio is drawn by the server-span
+ * hook (hookRootRatio) before it starts a span, so the SDK samples every root span it is handed.
+ * pg and ioredis only make spans under a parent, so no other root span exists.
+ */
 export function samplerFor(name: string, ratio: number): Sampler {
   switch (name) {
     case 'always_on':
@@ -30,7 +35,7 @@ export function samplerFor(name: string, ratio: number): Sampler {
     case 'parentbased_always_off':
       return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     default:
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+      return new ParentBasedSampler({ root: hookRootRatio(name, ratio) === undefined ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOnSampler() });
   }
 }
 
