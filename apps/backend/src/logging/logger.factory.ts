@@ -4,9 +4,12 @@ import pino, { DestinationStream, Logger, LoggerOptions, StreamEntry } from 'pin
 import { AppConfig } from '../config/app-config';
 import { prettyStream, rollingFile } from './log-destinations';
 import { redactSecrets } from './redact';
+import { RequestLineWriter } from './request-log';
 
 export interface RootLogger {
   logger: Logger;
+  /** The per-request lines, written in batches onto the logger's destination. */
+  requestLines: RequestLineWriter;
   /** Flushes and closes the log files (their roll timers would keep the process alive). */
   close(): Promise<void>;
 }
@@ -38,6 +41,23 @@ const REDACT_PATHS = [
  */
 const LOG_BUFFER_BYTES = 4096;
 const LOG_FLUSH_INTERVAL_MS = 250;
+
+/**
+ * The request-line writer of `logger`, whose pending lines are written at exit; `close` (shutdown)
+ * writes them and detaches it from the exit.
+ */
+function requestLinesOf(logger: Logger): { requestLines: RequestLineWriter; closeRequestLines(): void } {
+  const requestLines = new RequestLineWriter(logger);
+  const atExit = () => requestLines.flushAtExit();
+  process.once('exit', atExit);
+  return {
+    requestLines,
+    closeRequestLines: () => {
+      process.off('exit', atExit);
+      requestLines.flush();
+    },
+  };
+}
 
 function flushEvery(ms: number, streams: Array<DestinationStream | undefined>): NodeJS.Timeout {
   const flushable = streams.filter((s): s is DestinationStream & { flush(): void } => typeof (s as { flush?: unknown }).flush === 'function');
@@ -102,11 +122,14 @@ export async function createRootLogger(config: AppConfig): Promise<RootLogger> {
   const stdout = (config.logging.pretty && prettyStream()) || pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
   if (!config.logging.dir || config.logging.level === 'silent') {
     const logger = pino(options, stdout);
+    const { requestLines, closeRequestLines } = requestLinesOf(logger);
     const timer = flushEvery(LOG_FLUSH_INTERVAL_MS, [stdout]);
     return {
       logger,
+      requestLines,
       close: async () => {
         clearInterval(timer);
+        closeRequestLines();
         logger.flush();
       },
     };
@@ -133,11 +156,14 @@ export async function createRootLogger(config: AppConfig): Promise<RootLogger> {
     { level, stream: combined },
   ];
   const logger = pino(options, pino.multistream(streams));
+  const { requestLines, closeRequestLines } = requestLinesOf(logger);
   return {
     logger,
+    requestLines,
     close: async () => {
       clearInterval(timer);
       process.off('exit', flushFilesAtExit);
+      closeRequestLines();
       logger.flush();
       await Promise.all([error, combined].map((s) => new Promise<void>((resolve) => (s.on('close', resolve), s.end()))));
     },

@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import { isInfrastructureRoute, routeLabel } from '../metrics/route-label';
 import { REQUEST_ID_HEADER } from './request-id';
-import { RequestLineWriter, requestLogLevel } from './request-log';
+import type { RootLogger } from './logger.factory';
+import { requestLogLevel } from './request-log';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -17,7 +17,7 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 export class RequestLogHook implements OnModuleInit {
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-    @Inject(ROOT_LOGGER) private readonly root: { logger: Logger },
+    @Inject(ROOT_LOGGER) private readonly root: RootLogger,
   ) {}
 
   onModuleInit(): void {
@@ -28,7 +28,7 @@ export class RequestLogHook implements OnModuleInit {
     });
     const logger = this.root.logger;
     if (logger.level === 'silent') return;
-    const lines = new RequestLineWriter(logger);
+    const lines = this.root.requestLines;
     fastify.addHook('onResponse', (request, reply, done) => {
       const level = requestLogLevel(reply.statusCode);
       // Probes and scrapes every few seconds would drown the useful lines.

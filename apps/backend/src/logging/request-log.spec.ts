@@ -4,7 +4,7 @@ import pino, { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.loader';
 import { loggerOptions } from './logger.factory';
-import { RequestLineWriter, requestLogLevel } from './request-log';
+import { REQUEST_LOG_BATCH_MS, RequestLineWriter, requestLogLevel } from './request-log';
 
 type Line = Record<string, unknown>;
 
@@ -42,7 +42,9 @@ describe('RequestLineWriter', () => {
   it('writes the line pino would write for the same fields', () => {
     const viaWriter = sink();
     const viaPino = sink();
-    new RequestLineWriter(pino(loggerOptions(config), viaWriter.stream)).write('info', request(), reply(200));
+    const writer = new RequestLineWriter(pino(loggerOptions(config), viaWriter.stream));
+    writer.write('info', request(), reply(200));
+    writer.flush();
     pino(loggerOptions(config), viaPino.stream).info(
       {
         'http.request.id': 'req-1',
@@ -66,6 +68,7 @@ describe('RequestLineWriter', () => {
     const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
     writer.write('warn', request({ url: '/api/x?token=s3cret&q="a"\n\\b', userAgent: 'evil"\n{"log.level":"fatal"}', route: 'unmatched', is404: true }), reply(404));
     writer.write('info', request({ userAgent: undefined }), reply(200));
+    writer.flush();
     const [escaped, anonymous] = out.lines;
     expect(out.lines).toHaveLength(2);
     expect(escaped).toMatchObject({
@@ -80,15 +83,34 @@ describe('RequestLineWriter', () => {
 
   it('says "request failed" for server errors', () => {
     const out = sink();
-    new RequestLineWriter(pino(loggerOptions(config), out.stream)).write(requestLogLevel(503), request(), reply(503));
+    const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
+    writer.write(requestLogLevel(503), request(), reply(503));
+    writer.flush();
     expect(out.lines[0]).toMatchObject({ 'log.level': 'error', 'http.response.status_code': 503, message: 'request failed' });
   });
 
-  it('adds the mixin fields (trace ids when tracing is on)', () => {
+  it('adds the mixin fields (trace ids when tracing is on) as they are when the request is answered', () => {
     const out = sink();
-    const logger = pino({ ...loggerOptions(config), mixin: () => ({ 'trace.id': 'abc', 'span.id': 'def' }) }, out.stream);
-    new RequestLineWriter(logger).write('info', request(), reply(200));
+    let active = 'abc';
+    const logger = pino({ ...loggerOptions(config), mixin: () => ({ 'trace.id': active, 'span.id': 'def' }) }, out.stream);
+    const writer = new RequestLineWriter(logger);
+    writer.write('info', request(), reply(200));
+    active = 'another-request';
+    writer.flush();
     expect(out.lines[0]).toMatchObject({ 'trace.id': 'abc', 'span.id': 'def', 'http.request.id': 'req-1' });
+  });
+
+  it('writes a batch of lines together, on its own within REQUEST_LOG_BATCH_MS, in the order of the requests', async () => {
+    const out = sink();
+    const writes: string[] = [];
+    const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
+    const original = out.stream.write.bind(out.stream);
+    out.stream.write = ((chunk: string) => (writes.push(chunk), original(chunk))) as typeof out.stream.write;
+    for (let i = 0; i < 50; i++) writer.write('info', request({ id: `r${i}` }), reply(200));
+    expect(out.lines).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_LOG_BATCH_MS * 3));
+    expect(out.lines.map((l) => l['http.request.id'])).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
+    expect(writes).toHaveLength(1);
   });
 
   it('routes by level through a multistream, as LOG_DIR does: errors to the error file too', () => {
@@ -105,6 +127,7 @@ describe('RequestLineWriter', () => {
     writer.write('info', request({ id: 'ok' }), reply(200));
     writer.write('error', request({ id: 'bad' }), reply(500));
     writer.write('warn', request({ id: 'meh' }), reply(404));
+    writer.flush();
     expect(all.lines.map((l) => l['http.request.id'])).toEqual(['ok', 'bad', 'meh']);
     expect(errors.lines.map((l) => l['http.request.id'])).toEqual(['bad']);
   });

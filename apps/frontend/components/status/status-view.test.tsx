@@ -4,6 +4,8 @@ import type { StatusReport } from '../../lib/api';
 import { StatusView } from './status-view';
 
 const hour = (h: number) => new Date(Date.UTC(2026, 10, 25, h)).toISOString();
+/** The 30 days up to the report's, oldest first. */
+const day = (i: number) => new Date(Date.UTC(2026, 10, 25 - 29 + i)).toISOString();
 
 function report(overrides: Partial<StatusReport> = {}): StatusReport {
   return {
@@ -22,7 +24,7 @@ function report(overrides: Partial<StatusReport> = {}): StatusReport {
       errorBudgetRemaining: 0.3,
       latency: { p95Seconds: 0.25, thresholdSeconds: 0.2 },
       hourly: Array.from({ length: 24 }, (_, i) => ({ at: hour(i), availability: 1, p95Seconds: i === 5 ? null : i === 10 ? 0.3 : 0.05 })),
-      daily: Array.from({ length: 30 }, (_, i) => ({ at: hour(0), availability: i < 2 ? null : i === 29 ? 0.95 : 1 })),
+      daily: Array.from({ length: 30 }, (_, i) => ({ at: day(i), availability: i < 2 ? null : i === 29 ? 0.95 : 1 })),
     },
     incidents: {
       open: [
