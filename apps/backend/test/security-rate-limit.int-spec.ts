@@ -57,6 +57,16 @@ describe.skipIf(await missing('postgres'))('app rate limit (in memory, one repli
     expect(seen[LIMIT]).toBe(429);
   });
 
+  it("counts a scanner's unmatched /api paths too, and its refusal is an ordinary response (security headers, request id)", async () => {
+    const ip = '192.0.2.6';
+    const codes = await statuses(t, LIMIT, '/api/no-such-thing', { ip });
+    expect(codes).toEqual(Array(LIMIT).fill(404));
+    const refused = await get(t, '/api/businesses', { ip, headers: { 'x-request-id': 'limited-1' } });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['x-content-type-options']).toBe('nosniff');
+    expect(refused.headers['x-request-id']).toBe('limited-1');
+  });
+
   it('never limits the health probes or the metrics scrape', async () => {
     const ip = '192.0.2.4';
     await statuses(t, LIMIT + 1, '/api/businesses', { ip });

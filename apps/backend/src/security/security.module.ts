@@ -1,8 +1,7 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { getOptionsToken, getStorageToken, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { DynamicModule, Module } from '@nestjs/common';
+import { getStorageToken } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { AppThrottlerGuard } from './app-throttler.guard';
+import { RateLimitHook } from './rate-limit.hook';
 import { createThrottlerStorage } from './throttler-storage.factory';
 
 /**
@@ -14,20 +13,9 @@ import { createThrottlerStorage } from './throttler-storage.factory';
 export class SecurityModule {
   static forRoot(config: AppConfig): DynamicModule {
     if (config.security.rateLimit.max === 0) return { module: SecurityModule };
-    const providers: Provider[] = [
-      {
-        provide: getOptionsToken(),
-        inject: [APP_CONFIG],
-        useFactory: ({ security }: AppConfig): ThrottlerModuleOptions => ({
-          // 'default' keeps the standard header names (Retry-After, X-RateLimit-Limit), without a suffix.
-          throttlers: [{ name: 'default', limit: security.rateLimit.max, ttl: security.rateLimit.ttlSeconds * 1000 }],
-          errorMessage: (_context, detail) =>
-            `Too many requests: at most ${detail.limit} per ${security.rateLimit.ttlSeconds} s per client; retry in ${detail.timeToBlockExpire} s`,
-        }),
-      },
-      { provide: getStorageToken(), inject: [APP_CONFIG], useFactory: createThrottlerStorage },
-      { provide: APP_GUARD, useClass: AppThrottlerGuard },
-    ];
-    return { module: SecurityModule, providers };
+    return {
+      module: SecurityModule,
+      providers: [{ provide: getStorageToken(), inject: [APP_CONFIG], useFactory: createThrottlerStorage }, RateLimitHook],
+    };
   }
 }
