@@ -189,9 +189,9 @@ async function overhead(env, tmp) {
     apps[name] = await startApp({ env: { ...env, ...extra }, logFile: join(tmp, `overhead-${name}.log`) });
     cleanups.push(() => apps[name].stop());
   }
-  log('overhead: off, on and tracing side by side, 5 rounds…');
+  log('overhead: off, on and tracing side by side, 7 rounds…');
   const targets = Object.keys(configs).map((name) => ({ name, url: apps[name].url, pid: apps[name].pid }));
-  const runs = await paired({ targets, path: CACHED_LIST, connections: 50, duration: DURATION, rounds: 5 });
+  const runs = await paired({ targets, path: CACHED_LIST, connections: 50, duration: DURATION, rounds: 7 });
   // Switches that the app does not know yet show up as identical behaviour: report them as n/a.
   const metricsStatus = async (a) => (await fetch(`${a.url}/metrics`)).status;
   const switches = { metricsOff: (await metricsStatus(apps.off)) === 404, metricsOn: (await metricsStatus(apps.on)) === 200 };

@@ -25,5 +25,9 @@ describe('safeUrl', () => {
   it('masks secret-looking query values and keeps the rest', () => {
     expect(safeUrl('/api/businesses?q=pain&token=abc&api_key=k&page=2')).toBe('/api/businesses?q=pain&token=[REDACTED]&api_key=[REDACTED]&page=2');
     expect(safeUrl('/api/businesses')).toBe('/api/businesses');
+    expect(safeUrl('/api/businesses?q=pain&page=2')).toBe('/api/businesses?q=pain&page=2');
+    // A secret-looking word in a value or the path is not a secret parameter.
+    expect(safeUrl('/api/keys?q=monkey&city=Pau')).toBe('/api/keys?q=monkey&city=Pau');
+    expect(safeUrl('/api/x?q=1&Session=abc')).toBe('/api/x?q=1&Session=[REDACTED]');
   });
 });
