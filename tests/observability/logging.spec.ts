@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppProcess, startApp } from '../helpers/app-process';
+import { AppProcess, BACKEND_MAIN, ROOT, startApp } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
@@ -168,5 +169,36 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('logs o
     const out = pretty.output();
     expect(out).toContain('request completed');
     expect(out.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+  });
+});
+
+describe('logs at a crash', () => {
+  it("a process that exits at once still leaves its last lines in stdout, error.log and combined.log", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecosyste-crash-logs-'));
+    try {
+      // The built logger, a request line and an error, then an exit before any timer could flush them.
+      const dist = join(BACKEND_MAIN, '..');
+      const script = `
+        const { loadConfig } = require(${JSON.stringify(join(dist, 'config/config.loader.js'))});
+        const { createRootLogger } = require(${JSON.stringify(join(dist, 'logging/logger.factory.js'))});
+        createRootLogger(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://app@db/app', LOG_DIR: ${JSON.stringify(dir)} })).then((root) => {
+          const request = { id: 'last-request', method: 'GET', url: '/api/businesses', ip: '203.0.113.9', headers: {}, is404: false, routeOptions: { url: '/api/businesses' } };
+          root.requestLines.write('info', request, { statusCode: 200, elapsedTime: 1 });
+          root.logger.error('the last error before the crash');
+          process.exit(70);
+        });`;
+      const run = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
+      expect(run.status, run.stderr).toBe(70);
+      const stdout = parseLines(run.stdout);
+      const combined = parseLines(readFileSync(join(dir, 'combined.log'), 'utf8'));
+      const errors = parseLines(readFileSync(join(dir, 'error.log'), 'utf8'));
+      for (const lines of [stdout, combined]) {
+        expect(lines.some((l) => l['http.request.id'] === 'last-request')).toBe(true);
+        expect(lines.some((l) => l.message === 'the last error before the crash')).toBe(true);
+      }
+      expect(errors.map((l) => l.message)).toEqual(['the last error before the crash']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,11 @@
+import { EventEmitter, once } from 'node:events';
 import { renameSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 /** pino-roll ships no types: the part of its SonicBoom stream used here. */
-export type RollingStream = DestinationStream & { file: string; end(): void; flush(): void; flushSync(): void; on(event: 'ready' | 'close', listener: () => void): void };
+export type RollingStream = DestinationStream & { file: string; fd: number; end(): void; flush(): void; flushSync(): void; on(event: 'ready' | 'close', listener: () => void): void };
 const pinoRoll = () => require('pino-roll') as (options: Record<string, unknown>) => Promise<RollingStream>;
 
 /** Development's human-readable console; pino-pretty is a development dependency, absent from images. */
@@ -46,5 +47,7 @@ export async function rollingFile(dir: string, name: string, config: AppConfig['
   };
   relink();
   stream.on('ready', relink);
+  // Opened before the app starts: a crash in its first moments still finds the file to flush into.
+  if (stream.fd < 0) await once(stream as unknown as EventEmitter, 'ready');
   return stream;
 }

@@ -1,6 +1,6 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { trace } from '@opentelemetry/api';
-import pino, { DestinationStream, Logger, LoggerOptions, StreamEntry } from 'pino';
+import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { prettyStream, rollingFile } from './log-destinations';
 import { redactSecrets } from './redact';
@@ -37,34 +37,10 @@ const REDACT_PATHS = [
  * Log lines are written in blocks of about this many bytes rather than one by one: each
  * asynchronous write is a round trip through libuv's thread pool (~25 µs of CPU), which, one per
  * request line, cost a quarter of a cached read. Lines wait at most LOG_FLUSH_INTERVAL_MS; they
- * are flushed at shutdown and, by pino, at exit — a SIGKILL loses at most that much.
+ * are flushed at shutdown and at exit — a SIGKILL loses at most that much.
  */
 const LOG_BUFFER_BYTES = 4096;
 const LOG_FLUSH_INTERVAL_MS = 250;
-
-/**
- * The request-line writer of `logger`, whose pending lines are written at exit; `close` (shutdown)
- * writes them and detaches it from the exit.
- */
-function requestLinesOf(logger: Logger): { requestLines: RequestLineWriter; closeRequestLines(): void } {
-  const requestLines = new RequestLineWriter(logger);
-  const atExit = () => requestLines.flushAtExit();
-  process.once('exit', atExit);
-  return {
-    requestLines,
-    closeRequestLines: () => {
-      process.off('exit', atExit);
-      requestLines.flush();
-    },
-  };
-}
-
-function flushEvery(ms: number, streams: Array<DestinationStream | undefined>): NodeJS.Timeout {
-  const flushable = streams.filter((s): s is DestinationStream & { flush(): void } => typeof (s as { flush?: unknown }).flush === 'function');
-  return setInterval(() => {
-    for (const stream of flushable) stream.flush();
-  }, ms).unref();
-}
 
 /** pino options producing Elastic Common Schema lines, with secrets scrubbed from messages and errors. */
 export function loggerOptions(config: AppConfig): LoggerOptions {
@@ -119,53 +95,43 @@ export function loggerOptions(config: AppConfig): LoggerOptions {
 
 export async function createRootLogger(config: AppConfig): Promise<RootLogger> {
   const options = loggerOptions(config);
+  const { level, dir } = config.logging;
   const stdout = (config.logging.pretty && prettyStream()) || pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
-  if (!config.logging.dir || config.logging.level === 'silent') {
-    const logger = pino(options, stdout);
-    const { requestLines, closeRequestLines } = requestLinesOf(logger);
-    const timer = flushEvery(LOG_FLUSH_INTERVAL_MS, [stdout]);
-    return {
-      logger,
-      requestLines,
-      close: async () => {
-        clearInterval(timer);
-        closeRequestLines();
-        logger.flush();
-      },
-    };
-  }
-  const error = await rollingFile(config.logging.dir, 'error', config.logging, LOG_BUFFER_BYTES);
-  const combined = await rollingFile(config.logging.dir, 'combined', config.logging, LOG_BUFFER_BYTES);
-  const timer = flushEvery(LOG_FLUSH_INTERVAL_MS, [stdout, error, combined]);
-  // pino flushes its own stdout destination at exit; the files are ours, and a crash's last lines
-  // are the ones error.log is for.
-  const flushFilesAtExit = () => {
-    for (const file of [error, combined]) {
-      try {
-        file.flushSync();
-      } catch {
-        // Closed already, or still opening: nothing buffered to save.
-      }
-    }
+  const files = dir && level !== 'silent' ? await Promise.all(['error', 'combined'].map((name) => rollingFile(dir, name, config.logging, LOG_BUFFER_BYTES))) : [];
+  const [error, combined] = files;
+  // LOG_DIR: every enabled level to stdout and combined.log, errors to error.log too.
+  const destination = files.length && level !== 'silent' ? pino.multistream([{ level, stream: stdout }, { level: 'error', stream: error }, { level, stream: combined }]) : stdout;
+  const logger = pino(options, destination);
+  const requestLines = new RequestLineWriter(logger);
+  const timer = setInterval(() => flushEach([stdout, ...files], (s) => s.flush?.()), LOG_FLUSH_INTERVAL_MS).unref();
+  // At exit (a crash's last lines are the ones error.log is for): the pending request lines, then
+  // every buffer, synchronously. Each stream on its own: one that can't flush doesn't stop the rest.
+  const atExit = () => {
+    requestLines.flush();
+    flushEach([stdout, ...files], (s) => s.flushSync?.());
   };
-  process.once('exit', flushFilesAtExit);
-  const level = config.logging.level;
-  const streams: StreamEntry[] = [
-    { level, stream: stdout },
-    { level: 'error', stream: error },
-    { level, stream: combined },
-  ];
-  const logger = pino(options, pino.multistream(streams));
-  const { requestLines, closeRequestLines } = requestLinesOf(logger);
+  process.once('exit', atExit);
   return {
     logger,
     requestLines,
     close: async () => {
       clearInterval(timer);
-      process.off('exit', flushFilesAtExit);
-      closeRequestLines();
+      process.off('exit', atExit);
+      requestLines.flush();
       logger.flush();
-      await Promise.all([error, combined].map((s) => new Promise<void>((resolve) => (s.on('close', resolve), s.end()))));
+      await Promise.all(files.map((s) => new Promise<void>((resolve) => (s.on('close', resolve), s.end()))));
     },
   };
+}
+
+type Flushable = DestinationStream & { flush?(): void; flushSync?(): void };
+
+function flushEach(streams: Flushable[], flush: (stream: Flushable) => void): void {
+  for (const stream of streams) {
+    try {
+      flush(stream);
+    } catch {
+      // Closed already, or still opening: nothing buffered to save.
+    }
+  }
 }

@@ -17,7 +17,6 @@ export const REQUEST_LOG_BATCH_MS = 50;
 type Mixin = () => Record<string, unknown>;
 interface Destination {
   write(line: string): void;
-  flushSync?(): void;
   lastLevel?: number;
   [pino.symbols.needsMetadataGsym]?: boolean;
 }
@@ -91,7 +90,7 @@ export class RequestLineWriter {
     this.timer ??= setTimeout(this.flush, REQUEST_LOG_BATCH_MS).unref();
   }
 
-  /** Writes the pending lines now (also before the logger is closed, and at exit). */
+  /** Writes the pending lines now (also at shutdown and at exit: createRootLogger). */
   readonly flush = (): void => {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -112,16 +111,6 @@ export class RequestLineWriter {
     }
     this.emit(level, text);
   };
-
-  /** At exit, after pino flushed its destination: write what is left, synchronously. */
-  flushAtExit(): void {
-    this.flush();
-    try {
-      this.destination.flushSync?.();
-    } catch {
-      // Destination closed or not open yet: nothing more can be saved.
-    }
-  }
 
   private emit(level: RequestLogLevel, text: string): void {
     if (this.destination[pino.symbols.needsMetadataGsym]) this.destination.lastLevel = LEVEL_VALUES[level];
