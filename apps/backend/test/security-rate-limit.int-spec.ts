@@ -104,7 +104,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('app ra
   let admin: Redis;
   const prefix = `ratelimit-test-${process.pid}-${Date.now()}:`;
   const exactPrefix = `${prefix}exact:`;
-  const sharedHits = async (ip: string) => Number(await admin.get(`${prefix}ratelimit:{default:default:${ip}}:hits`));
+  const sharedHits = async (ip: string) => Number(await admin.get(`${prefix}ratelimit:{default:${ip}}:hits`));
 
   beforeAll(async () => {
     admin = new Redis(REDIS_TEST_URL);

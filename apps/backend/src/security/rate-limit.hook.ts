@@ -34,8 +34,8 @@ export class RateLimitHook implements OnModuleInit {
     const ttlMs = ttlSeconds * 1000;
     fastify.addHook('onRequest', async (request, reply) => {
       if (!LIMITED_PATH.test(request.url)) return;
-      const key = `${THROTTLER}:${normalizeIp(request.ip, DEFAULT_IPV6_SUBNET_PREFIX)}`;
-      const hit = await this.storage.increment(key, ttlMs, max, ttlMs, THROTTLER);
+      // The storages prefix the key with the throttler's name themselves.
+      const hit = await this.storage.increment(normalizeIp(request.ip, DEFAULT_IPV6_SUBNET_PREFIX), ttlMs, max, ttlMs, THROTTLER);
       if (hit.isBlocked) {
         return reply
           .code(429)
