@@ -74,7 +74,6 @@ export async function startApp({ env, logFile, nodeArgs = [], main = MAIN }) {
     pid: child.pid,
     readyMs,
     readyPath,
-    output: tail,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

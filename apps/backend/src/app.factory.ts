@@ -30,7 +30,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Fastify accepts text/plain bodies by default; this API speaks JSON only, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
   // First hook of all, so every later hook, the handler and the request log run in the request's trace.
-  if (config.tracing.enabled) traceServerRequests(adapter.getInstance(), undefined, hookRootRatio(config.tracing.sampler, config.tracing.samplerRatio));
+  if (config.tracing.enabled) traceServerRequests(adapter.getInstance(), { rootRatio: hookRootRatio(config.tracing.sampler, config.tracing.samplerRatio) });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['error', 'warn', 'log'],

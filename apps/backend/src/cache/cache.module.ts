@@ -52,10 +52,10 @@ export class CacheModule implements OnApplicationShutdown {
   constructor(
     @Inject(CACHE_STORE) private readonly store: CacheStore,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(NEAR_CACHE) near: NearCache | null,
     @Optional() @Inject(CacheInvalidationBus) private readonly bus: CacheInvalidationBus | null,
   ) {
-    const near = store.kind === 'redis' && config.cache.localTtlMs > 0 ? `, near cache ${config.cache.localTtlMs} ms` : '';
-    this.logger.log(`cache: ${store.kind}${near}`);
+    this.logger.log(`cache: ${store.kind}${near ? `, near cache ${config.cache.localTtlMs} ms` : ''}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

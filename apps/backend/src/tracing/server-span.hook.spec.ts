@@ -22,7 +22,7 @@ async function tracedApp(ratio: number) {
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const app: FastifyInstance = Fastify();
-  traceServerRequests(app, provider.getTracer('test'), hookRootRatio('parentbased_traceidratio', ratio));
+  traceServerRequests(app, { tracer: provider.getTracer('test'), rootRatio: hookRootRatio('parentbased_traceidratio', ratio) });
   const activeInLaterHooks: (string | undefined)[] = [];
   app.addHook('onResponse', (_request, _reply, done) => {
     activeInLaterHooks.push(trace.getActiveSpan()?.spanContext().traceId);

@@ -23,7 +23,10 @@ interface TracedRequest extends FastifyRequest {
  * Registered before any other hook (see app.factory.ts): the sampled request's later onRequest hooks,
  * its handler and the onResponse hooks after this one (the request log line) all run in its context.
  */
-export function traceServerRequests(fastify: FastifyInstance, tracer: Tracer = trace.getTracer(SERVER_SPAN_SCOPE), rootRatio?: number): void {
+export function traceServerRequests(
+  fastify: FastifyInstance,
+  { tracer = trace.getTracer(SERVER_SPAN_SCOPE), rootRatio }: { tracer?: Tracer; rootRatio?: number } = {},
+): void {
   fastify.decorateRequest(TRACE_CONTEXT, null);
   // Nothing to carry. Should a sampled request's context have leaked into this connection's async
   // resources (keep-alive), it is dropped so this request is not logged under its trace.
