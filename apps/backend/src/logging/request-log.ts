@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
+import { Batch } from '../common/batch';
 import { routeLabel } from '../metrics/route-label';
 import { safeUrl } from './redact';
 
@@ -56,8 +57,7 @@ export class RequestLineWriter {
   private readonly bindings: string;
   private readonly mixin: Mixin | undefined;
   private readonly destination: Destination;
-  private pending: RequestRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pending = new Batch<RequestRecord>(REQUEST_LOG_BATCH_MS, (records) => this.writeLines(records));
   private lastMs = 0;
   private lastIso = '';
 
@@ -87,16 +87,14 @@ export class RequestLineWriter {
         request.ip,
       ),
     );
-    this.timer ??= setTimeout(this.flush, REQUEST_LOG_BATCH_MS).unref();
   }
 
   /** Writes the pending lines now (also at shutdown and at exit: createRootLogger). */
-  readonly flush = (): void => {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const records = this.pending;
-    if (records.length === 0) return;
-    this.pending = [];
+  flush(): void {
+    this.pending.flush();
+  }
+
+  private writeLines(records: RequestRecord[]): void {
     // Consecutive lines of one level leave in one write; a multistream (LOG_DIR's files) routes
     // each write by the level pino tells it.
     let text = '';
@@ -110,7 +108,7 @@ export class RequestLineWriter {
       text += this.line(record);
     }
     this.emit(level, text);
-  };
+  }
 
   private emit(level: RequestLogLevel, text: string): void {
     if (this.destination[pino.symbols.needsMetadataGsym]) this.destination.lastLevel = LEVEL_VALUES[level];

@@ -24,8 +24,8 @@ describe('HttpMetrics', () => {
   it('applies the batch on its own, without a scrape, so observations never pile up', async () => {
     const http = new HttpMetrics(new Registry());
     for (let i = 0; i < 100; i++) http.observe('POST', '/api/businesses', 201, 0.02);
-    expect(http['pending']).toHaveLength(100);
+    expect(http['pending'].size).toBe(100);
     await new Promise((resolve) => setTimeout(resolve, HTTP_METRICS_BATCH_MS * 3));
-    expect(http['pending']).toHaveLength(0);
+    expect(http['pending'].size).toBe(0);
   });
 });

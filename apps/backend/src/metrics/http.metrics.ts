@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { Batch } from '../common/batch';
 
 /**
  * The seed's 0.1–5 s buckets, with finer ones below (our latencies are milliseconds) and 0.2 for
@@ -28,8 +29,7 @@ class Observation {
 export class HttpMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route'>;
-  private pending: Observation[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pending = new Batch<Observation>(HTTP_METRICS_BATCH_MS, (observations) => this.record(observations));
 
   constructor(registry: Registry) {
     this.requests = new Counter({
@@ -37,7 +37,7 @@ export class HttpMetrics {
       help: 'HTTP requests served, by method, matched route template and status code.',
       labelNames: ['method', 'route', 'status'],
       registers: [registry],
-      collect: () => this.apply(),
+      collect: () => this.pending.flush(),
     });
     this.duration = new Histogram({
       name: 'http_request_duration_seconds',
@@ -45,25 +45,18 @@ export class HttpMetrics {
       labelNames: ['method', 'route'],
       buckets: HTTP_DURATION_BUCKETS,
       registers: [registry],
-      collect: () => this.apply(),
+      collect: () => this.pending.flush(),
     });
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
     this.pending.push(new Observation(method, route, status, seconds));
-    this.timer ??= setTimeout(this.apply, HTTP_METRICS_BATCH_MS).unref();
   }
 
-  /** Applies the pending observations to the series. */
-  readonly apply = (): void => {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const observations = this.pending;
-    if (observations.length === 0) return;
-    this.pending = [];
+  private record(observations: Observation[]): void {
     for (const o of observations) {
       this.requests.inc({ method: o.method, route: o.route, status: String(o.status) });
       this.duration.observe({ method: o.method, route: o.route }, o.seconds);
     }
-  };
+  }
 }
