@@ -19,7 +19,7 @@ export interface BearerRequirement {
   expected: string | undefined;
   /** The variable that configures it, named in the messages. */
   variable: string;
-  /** What the routes are, for the 403: "Writes", "The alert webhook". */
+  /** What the routes are, for the 403: "Writes are", "The alert webhook is". */
   feature: string;
   realm: string;
 }
