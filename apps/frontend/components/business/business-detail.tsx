@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { type ReactNode, useEffect, useState } from 'react';
-import type { Business } from '../../lib/api';
+import { ApiError, type Business } from '../../lib/api';
 import { useJson } from '../../lib/use-json';
 import { LAST_SEARCH_KEY } from '../../lib/directory-query';
 
@@ -27,7 +27,7 @@ export function BusinessDetail() {
     if (result.state === 'ok') document.title = `${result.data.name} — ECOSYSTE`;
   }, [result]);
 
-  const notFound = !valid || (result.state === 'error' && 'status' in result.error && result.error.status === 404);
+  const notFound = !valid || (result.state === 'error' && result.error instanceof ApiError && result.error.status === 404);
   return (
     <article className="detail" aria-busy={result.state === 'loading' && valid}>
       <p>

@@ -2,7 +2,7 @@
 
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo } from 'react';
-import type { BusinessPage } from '../../lib/api';
+import { ApiError, type BusinessPage } from '../../lib/api';
 import { businessesApiPath, DirectoryQuery, directoryHref, LAST_SEARCH_KEY, PAGE_SIZE, readDirectoryQuery } from '../../lib/directory-query';
 import { useJson } from '../../lib/use-json';
 import { BusinessList } from './business-list';
@@ -49,7 +49,7 @@ export function Directory() {
         {result.state === 'error' ? (
           <div role="alert" className="notice notice-error">
             <p>
-              {result.error.message && 'status' in result.error && result.error.status === 400
+              {result.error instanceof ApiError && result.error.status === 400 && result.error.message
                 ? `Recherche invalide : ${result.error.message}`
                 : "L'annuaire est momentanément indisponible."}
             </p>
