@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../database/database-errors';
+import { safeUrl } from '../logging/redact';
 
 interface ErrorBody {
   statusCode: number;
@@ -43,10 +44,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof HttpException)) {
       // An outage fails every request: one short line each, not a stack trace at request rate.
-      this.logger.warn({ method: request?.method, url: request?.url }, `database unavailable: ${(exception as Error).message}`);
+      this.logger.warn({ method: request?.method, url: request && safeUrl(request.url) }, `database unavailable: ${(exception as Error).message}`);
     } else if (body.statusCode >= 500) {
       this.logger.error(
-        { err: exception, method: request?.method, url: request?.url },
+        { err: exception, method: request?.method, url: request && safeUrl(request.url) },
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
