@@ -1,13 +1,13 @@
 // Small inline SVG charts: a few hundred bytes each, where a chart library would cost the page
 // more JavaScript than the rest of it. Every chart has a text alternative; colour is never the only cue.
 import { formatDay, formatHour, milliseconds, percent } from '../../lib/format';
-import { availabilityTone } from './status-labels';
+import { availabilityFloor, availabilityTone } from './status-labels';
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
 
 /** Availability on a scale from ten budgets below the objective to 100 %, with the objective marked. */
 export function AvailabilityMeter({ value, objective, label }: { value: number | null; objective: number; label: string }) {
-  const low = 1 - (1 - objective) * 10;
+  const low = availabilityFloor(objective);
   const x = (v: number) => clamp01((v - low) / (1 - low)) * 100;
   return (
     <svg className="meter" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={`${label} : ${percent(value)}, objectif ${percent(objective, 1)}`}>
@@ -18,12 +18,17 @@ export function AvailabilityMeter({ value, objective, label }: { value: number |
   );
 }
 
+/** The error budget left in words, clamped to 0–100 % (an overspent budget reads 0 %). */
+export function budgetText(remaining: number | null): string {
+  return remaining === null ? 'pas de données' : percent(clamp01(remaining), 0);
+}
+
 /** Share of the error budget left, 0 to 100 %. */
 export function BudgetBar({ remaining }: { remaining: number | null }) {
   const width = remaining === null ? 0 : clamp01(remaining) * 100;
   const tone = remaining === null ? 'none' : remaining > 0.5 ? 'good' : remaining > 0 ? 'warn' : 'bad';
   return (
-    <svg className="meter" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={`Budget d'erreurs restant : ${remaining === null ? 'pas de données' : percent(clamp01(remaining), 0)}`}>
+    <svg className="meter" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={`Budget d'erreurs restant : ${budgetText(remaining)}`}>
       <rect x="0" y="2" width="100" height="6" className="track" />
       <rect x="0" y="2" width={width} height="6" className={`fill tone-${tone}`} />
     </svg>

@@ -1,6 +1,6 @@
 import type { StatusReport } from '../../lib/api';
 import { formatDateTime, milliseconds, percent } from '../../lib/format';
-import { AvailabilityMeter, BudgetBar, DailyBars, LatencySparkline } from './charts';
+import { AvailabilityMeter, BudgetBar, budgetText, DailyBars, LatencySparkline } from './charts';
 
 const WINDOWS = [
   ['24h', '24 heures'],
@@ -27,7 +27,7 @@ export function SloSection({ slo }: Pick<StatusReport, 'slo'>) {
         ))}
         <div className="tile">
           <h3>Budget d&apos;erreurs (30 jours)</h3>
-          <p className="figure">{slo.errorBudgetRemaining === null ? 'pas de données' : percent(Math.max(0, Math.min(1, slo.errorBudgetRemaining)), 0)}</p>
+          <p className="figure">{budgetText(slo.errorBudgetRemaining)}</p>
           <BudgetBar remaining={slo.errorBudgetRemaining} />
         </div>
         <div className="tile tile-wide">

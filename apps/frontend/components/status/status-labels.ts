@@ -18,9 +18,14 @@ export const OVERALL_LABELS: Record<StatusReport['overall'], string> = {
   major_outage: 'Panne majeure en cours',
 };
 
+/** Ten error budgets below the objective: the bottom of the meters and the edge between amber and red. */
+export function availabilityFloor(objective: number): number {
+  return 1 - (1 - objective) * 10;
+}
+
 /** Green when the objective is met, amber within ten times the budget, red below. */
 export function availabilityTone(value: number | null, objective: number): 'good' | 'warn' | 'bad' | 'none' {
   if (value === null) return 'none';
   if (value >= objective) return 'good';
-  return value >= 1 - (1 - objective) * 10 ? 'warn' : 'bad';
+  return value >= availabilityFloor(objective) ? 'warn' : 'bad';
 }
