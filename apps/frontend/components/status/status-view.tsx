@@ -7,7 +7,7 @@ import { IncidentList } from './incident-list';
 import { SloSection } from './slo-section';
 import { StatusBanner } from './status-banner';
 
-/** Matches the server's figure cache: polling faster would show nothing new. */
+/** Once a minute: the figures are hourly and daily; faster polling only adds load. */
 const REFRESH_MS = 60_000;
 
 export function StatusView() {
