@@ -28,9 +28,7 @@ export function readDirectoryQuery(params: ParamsLike): DirectoryQuery {
 /** The page's own query string: empty fields and page 1 are left out, so URLs stay short. */
 export function directoryHref(query: DirectoryQuery): string {
   const params = new URLSearchParams();
-  if (query.q) params.set('q', query.q);
-  if (query.category) params.set('category', query.category);
-  if (query.city) params.set('city', query.city);
+  setFilters(params, query);
   if (query.page > 1) params.set('page', String(query.page));
   const qs = params.toString();
   return qs ? `/?${qs}` : '/';
@@ -39,8 +37,13 @@ export function directoryHref(query: DirectoryQuery): string {
 /** The API call for a directory state. */
 export function businessesApiPath(query: DirectoryQuery): string {
   const params = new URLSearchParams({ page: String(query.page), limit: String(PAGE_SIZE) });
+  setFilters(params, query);
+  return `/api/businesses?${params}`;
+}
+
+/** The filters that are set; an empty one is left out rather than sent as `q=`. */
+function setFilters(params: URLSearchParams, query: DirectoryQuery): void {
   if (query.q) params.set('q', query.q);
   if (query.category) params.set('category', query.category);
   if (query.city) params.set('city', query.city);
-  return `/api/businesses?${params}`;
 }

@@ -57,7 +57,7 @@ export function BusinessDetail() {
   );
 }
 
-export function BusinessCard({ business: b }: { business: Business }) {
+function BusinessCard({ business: b }: { business: Business }) {
   return (
     <>
       <h1>{b.name}</h1>
