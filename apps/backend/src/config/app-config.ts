@@ -62,7 +62,6 @@ export interface AppConfig {
   /** OpenTelemetry, read by instrument.ts before Nest starts; enabled when an endpoint is set. */
   tracing: {
     enabled: boolean;
-    endpoint?: string;
     serviceName: string;
     sampler: Env['OTEL_TRACES_SAMPLER'];
     samplerRatio: number;

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppConfig } from './app-config';
-import { envSchema } from './config.schema';
+import { envSchema, presentValues } from './config.schema';
+import { tracingEnabled } from '../tracing/tracing.options';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -34,9 +35,7 @@ function defaultMigrationsDir(): string {
  * the variable, its value (never for secrets) and the rule, so a failed start is obvious in any log.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  // An empty value (`REDIS_URL=` in an env file) means unset, as it does for most twelve-factor apps.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
+  const parsed = envSchema.safeParse(presentValues(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? 'environment');
@@ -103,9 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       diskMaxRatio: e.HEALTH_DISK_MAX_PERCENT / 100,
     },
     tracing: {
-      // The same rule as instrument.ts (tracing.options.ts), which decides before this config exists.
-      enabled: !e.OTEL_SDK_DISABLED && (e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) !== undefined,
-      endpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      // The rule instrument.ts applied before this config existed.
+      enabled: tracingEnabled(e),
       serviceName: e.OTEL_SERVICE_NAME,
       sampler: e.OTEL_TRACES_SAMPLER,
       samplerRatio: e.OTEL_TRACES_SAMPLER_ARG,

@@ -99,3 +99,8 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** An empty value (`REDIS_URL=` in an env file) means unset, as it does for most twelve-factor apps. */
+export function presentValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}

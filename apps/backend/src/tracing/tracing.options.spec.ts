@@ -1,13 +1,25 @@
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.loader';
 import { hookRootRatio, tracingOptionsFromEnv } from './tracing.options';
 import { samplerFor } from './tracing.sdk';
 
 describe('tracingOptionsFromEnv', () => {
   it('is undefined without an OTLP endpoint, so nothing is loaded', () => {
     expect(tracingOptionsFromEnv({})).toBeUndefined();
-    expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
+    expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBeUndefined();
+  });
+
+  it('reads OTEL_SDK_DISABLED as the configuration does, so the SDK and the app agree on whether tracing is on', () => {
+    for (const value of ['true', '1', 'yes']) {
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: value, NODE_ENV: 'test' };
+      expect(tracingOptionsFromEnv(env), value).toBeUndefined();
+      expect(loadConfig(env).tracing.enabled, value).toBe(false);
+    }
+    const on = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces', OTEL_SDK_DISABLED: 'false', NODE_ENV: 'test' };
+    expect(tracingOptionsFromEnv(on)).toBeDefined();
+    expect(loadConfig(on).tracing.enabled).toBe(true);
   });
 
   it('defaults to parent-based 10% sampling under the service name', () => {
@@ -18,7 +30,8 @@ describe('tracingOptionsFromEnv', () => {
       ratio: 0.1,
       batchDelayMs: 500,
     });
-    expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '7' })?.ratio).toBe(0.1);
+    // An invalid value traces nothing; the configuration then refuses to start, naming it.
+    expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '7' })).toBeUndefined();
   });
 
   it('sends batches every 500 ms unless OTEL_BSP_SCHEDULE_DELAY says otherwise', () => {
