@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import vitestConfig from '../../vitest.config.mts';
 import { ROOT } from '../helpers/app-process';
 
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
@@ -29,6 +30,25 @@ const workflow = parse(deployText) as { on: Record<string, unknown>; permissions
 const jobs = workflow.jobs;
 const steps = Object.values(jobs).flatMap((j) => j.steps);
 const runs = (job: string) => jobs[job].steps.map((s) => s.run ?? '').join('\n');
+
+const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const vitestProjects = (vitestConfig.test!.projects as Array<{ test: { name: string } }>).map((p) => p.test.name);
+
+/** A one-line step with its npm scripts expanded, down to the command they run (`npm run lint` → `tsc …`). */
+function expandNpm(command: string): string {
+  const match = /^npm (?:run ([\w:-]+)|(test))(?: -- (.+))?$/.exec(command);
+  if (!match) return command;
+  const name = match[1] ?? match[2];
+  if (scripts[name] === undefined) throw new Error(`${command}: package.json has no script ${name}`);
+  return expandNpm(match[3] ? `${scripts[name]} ${match[3]}` : scripts[name]);
+}
+
+/** The vitest projects a command runs: those it names, or all of them. */
+function projectsRun(command: string): string[] {
+  if (!/^vitest run\b/.test(command)) return [];
+  const named = [...command.matchAll(/--project[= ](\S+)/g)].map((m) => m[1]);
+  return named.length ? named : vitestProjects;
+}
 
 /** The oldest major each action may use here: the current majors when this pipeline was written. */
 const CURRENT_MAJORS: Record<string, number> = {
@@ -100,17 +120,16 @@ describe('deploy.yml', () => {
     expect(deployText).toMatch(/group: deploy-production/);
   });
 
-  it('tests pull requests with PostgreSQL and Redis, every tier, the audit and SonarCloud', () => {
+  it('tests pull requests with PostgreSQL and Redis, the type-check once, every vitest project once, the audit and SonarCloud', () => {
     expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['pull_request', 'push']));
     expect(Object.keys(jobs.test.services!).sort()).toEqual(['postgres', 'redis']);
     const script = runs('test');
-    for (const cmd of ['npm ci', 'npm run lint', 'npm run typecheck', 'npm run test:unit', 'npm run test:integration', 'npm run test:e2e', 'npm audit']) {
-      expect(script).toContain(cmd);
-    }
-    for (const cmd of ['npm run lint', 'npm run typecheck', 'npm run test:unit', 'npm run test:integration', 'npm run test:e2e']) {
-      const script = cmd.replace('npm run ', '');
-      expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts, cmd).toHaveProperty(script);
-    }
+    for (const cmd of ['npm ci', 'npm audit']) expect(script).toContain(cmd);
+    const commands = jobs.test.steps.flatMap((s) => (s.run ? [expandNpm(s.run.trim())] : []));
+    expect(commands).toContain(scripts.typecheck);
+    expect(commands.filter((c, i) => commands.indexOf(c) !== i), 'steps that run the same command').toEqual([]);
+    expect(vitestProjects.length, 'projects read from vitest.config.mts').toBeGreaterThan(0);
+    expect(commands.flatMap(projectsRun).sort()).toEqual([...vitestProjects].sort());
     expect(jobs.sonarcloud.steps.some((s) => s.uses?.startsWith('SonarSource/sonarqube-scan-action@'))).toBe(true);
     expect(jobs.sonarcloud.if).toBeUndefined();
   });
