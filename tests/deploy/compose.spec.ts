@@ -155,6 +155,12 @@ describe('docker-compose.prod.yml', () => {
     expect(cmd[cmd.indexOf('--appendonly') + 1]).toBe('yes');
   });
 
+  it("lets pgBackRest log in as the database's superuser (the image's POSTGRES_USER, not a 'postgres' that may not exist)", () => {
+    const env = services.postgres.environment!;
+    expect(env.PGBACKREST_PG1_USER).toBeTruthy();
+    expect(env.PGBACKREST_PG1_USER).toBe(env.POSTGRES_USER);
+  });
+
   it('points the backend at the compose services and lets it drain before SIGKILL', () => {
     const env = services.backend.environment!;
     expect(new URL(env.DATABASE_URL).host).toBe('postgres:5432');
