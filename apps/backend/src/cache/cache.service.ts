@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SingleFlight } from '../common/single-flight';
+import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CacheInvalidationBus, Invalidation } from './cache-invalidation.bus';
 import { CACHE_STORE, CacheStore } from './cache.store';
@@ -33,9 +34,8 @@ export const NEAR_CACHE = Symbol('NEAR_CACHE');
  */
 @Injectable()
 export class CacheService {
-  private readonly logger = new Logger(CacheService.name);
+  private readonly unavailable = new ThrottledWarning(CacheService.name, 10_000, (reason) => `cache unavailable, serving from the database: ${reason}`);
   readonly stats: CacheStats = { hits: 0, misses: 0, errors: 0, nearHits: 0 };
-  private lastErrorLog = 0;
   private readonly reads = new SingleFlight<Buffer | undefined>();
 
   constructor(
@@ -112,11 +112,6 @@ export class CacheService {
 
   private failed(err: unknown): void {
     this.stats.errors++;
-    // One line every 10 s at most: an outage must not flood the logs at request rate.
-    const now = Date.now();
-    if (now - this.lastErrorLog > 10_000) {
-      this.lastErrorLog = now;
-      this.logger.warn(`cache unavailable, serving from the database: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    this.unavailable.report(err);
   }
 }

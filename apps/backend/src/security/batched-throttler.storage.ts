@@ -1,7 +1,7 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { RedisThrottlerStorage, SharedHits, ThrottlerStorageRecord } from './redis-throttler.storage';
-import { SharedStoreWarning } from './shared-store-warning';
+import { sharedStoreWarning } from './shared-store-warning';
 
 /** One client's window as this replica knows it. Times are epoch ms. */
 interface ClientWindow {
@@ -39,7 +39,7 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
   private readonly windows = new Map<string, ClientWindow>();
   private readonly arriving = new Map<string, Promise<ClientWindow>>();
   private readonly batches = new Set<Promise<void>>();
-  private readonly warning = new SharedStoreWarning();
+  private readonly warning = sharedStoreWarning();
   private readonly timer: NodeJS.Timeout;
 
   constructor(

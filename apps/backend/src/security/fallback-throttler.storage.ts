@@ -1,6 +1,6 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import { SharedStoreWarning } from './shared-store-warning';
+import { sharedStoreWarning } from './shared-store-warning';
 
 /**
  * Counts in the shared store (Redis) so a limit holds across replicas; when that store fails, each
@@ -9,7 +9,7 @@ import { SharedStoreWarning } from './shared-store-warning';
  */
 export class FallbackThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly local = new ThrottlerStorageService();
-  private readonly warning = new SharedStoreWarning();
+  private readonly warning = sharedStoreWarning();
 
   constructor(
     private readonly shared: ThrottlerStorage,

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ThrottledWarning } from '../common/throttled-warning';
 import { IncidentsService, PublicIncident } from '../alerts/incidents.service';
 import type { StatusComponent } from '../alerts/incident-wording';
 import { CacheService } from '../cache/cache.service';
@@ -25,9 +26,9 @@ const SLO_CACHE_MS = 15_000;
 
 @Injectable()
 export class StatusService {
-  private readonly logger = new Logger(StatusService.name);
+  // Throttled: the page is public and polled; an outage of Prometheus must not flood the log.
+  private readonly prometheusFailed = new ThrottledWarning(StatusService.name, 60_000, (reason) => `status figures from the app's own counters, Prometheus failed: ${reason}`);
   private cached?: { at: number; report: Promise<SloReport> };
-  private lastWarning = 0;
 
   constructor(
     private readonly database: DatabaseClient,
@@ -58,18 +59,11 @@ export class StatusService {
   private sloReport(now: Date): Promise<SloReport> {
     if (this.cached && now.getTime() - this.cached.at < SLO_CACHE_MS) return this.cached.report;
     const report = this.slo.report(now).catch((err: unknown) => {
-      this.warn(err);
+      this.prometheusFailed.report(err);
       return this.fallback.report(now);
     });
     this.cached = { at: now.getTime(), report };
     return report;
-  }
-
-  private warn(err: unknown): void {
-    // Throttled: the page is public and polled; an outage of Prometheus must not flood the log.
-    if (Date.now() - this.lastWarning < 60_000) return;
-    this.lastWarning = Date.now();
-    this.logger.warn(`status figures from the app's own counters, Prometheus failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
