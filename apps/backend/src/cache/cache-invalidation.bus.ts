@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { redisRetryStrategy } from '../common/redis-client';
 import { NearCache } from './near-cache';
 
 export type Invalidation = { key: string } | { group: string };
@@ -36,7 +37,7 @@ export class CacheInvalidationBus {
       autoResubscribe: false,
       connectTimeout: 2000,
       commandTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      retryStrategy: redisRetryStrategy,
     });
     // Connection errors show up as failing commands in CacheService, which reports them.
     subscriber.on('error', () => undefined);

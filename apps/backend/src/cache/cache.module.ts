@@ -20,7 +20,7 @@ const NEAR_CACHE_MAX_BYTES = 16 * 1024 * 1024;
       useFactory: (config: AppConfig): CacheStore => {
         if (!config.redis.url) return new MemoryCacheStore(config.cache.maxEntries);
         // Connection errors are reported (throttled) by CacheService when a command fails.
-        return new RedisCacheStore(config.redis.url, config.redis.keyPrefix, () => undefined);
+        return new RedisCacheStore(config.redis.url, config.redis.keyPrefix);
       },
     },
     {

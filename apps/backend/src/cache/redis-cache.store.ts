@@ -1,29 +1,14 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { failFastRedis } from '../common/redis-client';
 import { CacheStore } from './cache.store';
 
-/**
- * Shared cache across replicas. Tuned so that a Redis outage costs a request nothing but a cache
- * miss: no offline queue (commands fail at once while disconnected), a short command timeout
- * (a hung server can't hold a request), and endless background reconnection.
- */
+/** Shared cache across replicas, on a fail-fast client: a Redis outage costs a request a cache miss, nothing more. */
 export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis' as const;
   readonly client: Redis;
 
-  constructor(url: string, keyPrefix: string, onError: (err: Error) => void = () => undefined) {
-    this.client = new Redis(url, {
-      keyPrefix,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 250,
-      connectTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      lazyConnect: false,
-      // Commands issued in the same tick (many concurrent requests) leave in one socket write:
-      // on a busy replica that turns one write syscall per cache read into one per batch.
-      enableAutoPipelining: true,
-    });
-    this.client.on('error', onError);
+  constructor(url: string, keyPrefix: string) {
+    this.client = failFastRedis(url, keyPrefix);
   }
 
   async get(key: string): Promise<Buffer | undefined> {

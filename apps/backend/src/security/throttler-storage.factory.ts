@@ -1,5 +1,5 @@
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import Redis from 'ioredis';
+import { failFastRedis } from '../common/redis-client';
 import { AppConfig } from '../config/app-config';
 import { BatchedThrottlerStorage } from './batched-throttler.storage';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage';
@@ -12,20 +12,9 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
  */
 export function createThrottlerStorage(config: AppConfig): ThrottlerStorage {
   if (!config.redis.url) return new ThrottlerStorageService();
-  // Tuned like the cache's client: while Redis is down commands fail at once (no offline queue,
-  // no retries, a short timeout) and the fallback counts locally; reconnection runs in the background.
-  const client = new Redis(config.redis.url, {
-    keyPrefix: `${config.redis.keyPrefix}ratelimit:`,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 250,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    // Concurrent requests (sync 0) or a sync's batches, one per client, share one socket write.
-    enableAutoPipelining: true,
-  });
-  // Failures surface (throttled) through the storages' warning when a command fails.
-  client.on('error', () => undefined);
+  // Like the cache's client: while Redis is down commands fail at once and the storages count
+  // locally (reporting it, throttled); concurrent requests or a sync's batches share one write.
+  const client = failFastRedis(config.redis.url, `${config.redis.keyPrefix}ratelimit:`);
   const shared = new RedisThrottlerStorage(client);
   const close = () => client.disconnect(false);
   const { syncMs } = config.security.rateLimit;
