@@ -13,11 +13,6 @@ export class CachedJson<T> {
   static of<T>(value: T): CachedJson<T> {
     return new CachedJson<T>(Buffer.from(JSON.stringify(value)));
   }
-
-  /** For code that needs the value itself (tests, rare callers): not on the request path. */
-  decode(): T {
-    return JSON.parse(this.bytes.toString('utf8')) as T;
-  }
 }
 
 /**

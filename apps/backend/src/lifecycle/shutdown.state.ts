@@ -3,13 +3,13 @@ import { Injectable } from '@nestjs/common';
 /** Set once SIGTERM arrives; readiness and the response hook read it. */
 @Injectable()
 export class ShutdownState {
-  private since?: number;
+  private started = false;
 
   get shuttingDown(): boolean {
-    return this.since !== undefined;
+    return this.started;
   }
 
   begin(): void {
-    this.since ??= Date.now();
+    this.started = true;
   }
 }

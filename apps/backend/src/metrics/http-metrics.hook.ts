@@ -18,7 +18,6 @@ export class HttpMetricsHook implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const http = this.metrics.http;
-    this.metrics.database.instrumentPool();
     fastify.addHook('onResponse', (request, reply, done) => {
       const route = routeLabel(request);
       if (!isInfrastructureRoute(route)) {

@@ -15,7 +15,6 @@ import { HttpMetrics } from './http.metrics';
 export class MetricsService {
   readonly registry = new Registry();
   readonly http: HttpMetrics;
-  readonly database: DatabaseMetrics;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -35,12 +34,9 @@ export class MetricsService {
       registers: [this.registry],
     }).set({ version: config.version, commit: config.commit }, 1);
     this.http = new HttpMetrics(this.registry);
-    this.database = new DatabaseMetrics(this.registry, database);
+    // Times every query from here on, whoever runs it.
+    new DatabaseMetrics(this.registry, database).instrumentPool();
     new CacheMetrics(this.registry, cache);
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
   }
 
   render(): Promise<string> {
