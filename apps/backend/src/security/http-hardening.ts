@@ -27,7 +27,7 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Ap
     // A cross-origin page may read the API only through the CORS allow-list below.
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
-  // First thing on every request (errors and 404s included), as helmet's own hook did.
+  // On every request (errors and 404s included), as helmet's own hook did; only the trace hook runs before it.
   app.getHttpAdapter().getInstance().addHook('onRequest', (_request, reply, done) => {
     void reply.headers(securityHeaders);
     done();

@@ -7,7 +7,7 @@ import { createThrottlerStorage } from './throttler-storage.factory';
 /**
  * The app-level rate limit (RATE_LIMIT_MAX requests per RATE_LIMIT_TTL_SECONDS per client IP).
  * nginx limits first at the edge; this one also holds for traffic that reaches a replica directly
- * and, through Redis, across replicas. Helmet and CORS are registered by applyHttpHardening.
+ * and, through Redis, across replicas. Security headers and CORS are applied by applyHttpHardening.
  */
 @Module({})
 export class SecurityModule {

@@ -17,8 +17,10 @@ interface TracedRequest extends FastifyRequest {
  * One SERVER span per request, made from Fastify's hooks instead of @opentelemetry/instrumentation-http
  * and -nestjs-core: those wrap every request (context, emitter binding, header parsing, a Nest span)
  * whether it is sampled or not, and cost more CPU than serving a cached read. Here the sampling
- * decision comes first: an unsampled request gets a header lookup and a NonRecordingSpan, and runs
- * with no span in its context, so pg and ioredis (requireParentSpan) skip it too.
+ * decision comes first: for the default sampler a new trace is one draw of the ratio (rootRatio)
+ * before any span exists; an unsampled caller's traceparent, or another sampler, gets a
+ * NonRecordingSpan. An unsampled request runs with no span in its context, so pg and ioredis
+ * (requireParentSpan) skip it too.
  *
  * Registered before any other hook (see app.factory.ts): the sampled request's later onRequest hooks,
  * its handler and the onResponse hooks after this one (the request log line) all run in its context.
