@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port';
 import { missing } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
-import { BACKUP_SH, FULL_BACKUP_SH, query, RESTORE_SH, runScript, tableChecksums, tempDir } from './support';
+import { createTestDatabase, queryOnce, TestDatabase } from '../helpers/test-database';
+import { BACKUP_SH, FULL_BACKUP_SH, RESTORE_SH, runScript, tableChecksums, tempDir } from './support';
 
 const postgresMissing = await missing('postgres');
 const archivesIn = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('full_backup_')).sort();
@@ -102,8 +102,8 @@ describe('backup.sh failures and retention', () => {
 
     beforeAll(async () => {
       database = await createTestDatabase('ecosyste_backup_ret');
-      await query(database.url, 'CREATE TABLE businesses (id serial PRIMARY KEY, name text NOT NULL)');
-      await query(database.url, "INSERT INTO businesses (name) SELECT 'b' || g FROM generate_series(1, 50) g");
+      await queryOnce(database.url, 'CREATE TABLE businesses (id serial PRIMARY KEY, name text NOT NULL)');
+      await queryOnce(database.url, "INSERT INTO businesses (name) SELECT 'b' || g FROM generate_series(1, 50) g");
     });
     afterAll(async () => {
       await database?.drop();
@@ -253,7 +253,7 @@ cp "$(map "$src")" "$(map "$dst")"
       try {
         const restored = await runScript(RESTORE_SH, [`s3://ecosyste-backups/daily/${archive}`], { ...env, DATABASE_URL: target.url });
         expect(restored.status, restored.stderr).toBe(0);
-        expect((await query(target.url, 'SELECT count(*)::int AS n FROM businesses'))[0]).toEqual({ n: 50 });
+        expect((await queryOnce(target.url, 'SELECT count(*)::int AS n FROM businesses'))[0]).toEqual({ n: 50 });
       } finally {
         await target.drop();
       }

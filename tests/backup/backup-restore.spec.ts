@@ -6,11 +6,10 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startApp } from '../helpers/app-process';
 import { missing } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, queryOnce, TestDatabase } from '../helpers/test-database';
 import {
   archiveMember,
   BACKUP_SH,
-  query,
   redisSnapshot,
   RESTORE_SH,
   runScript,
@@ -50,7 +49,7 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
     await app.stop();
     seed(database.url, 2000);
     // Rows the seed never writes: NULLs, quotes, non-ASCII, a backslash.
-    await query(
+    await queryOnce(
       database.url,
       `INSERT INTO businesses (name, category, city, description, phone) VALUES
         ('Café « L''Étoile »', 'restaurant', 'Saint-Étienne', E'deux lignes\\net un \\\\', NULL),
@@ -98,7 +97,7 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
 
     const manifest = JSON.parse(archiveMember(archive, 'manifest.json'));
     expect(manifest.row_counts['public.businesses']).toBe(2002);
-    const [migration] = await query<{ hash: string; created_at: string }>(
+    const [migration] = await queryOnce<{ hash: string; created_at: string }>(
       database.url,
       'SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1',
     );
@@ -122,7 +121,7 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
 
   it('restores every row and every Redis key after both are destroyed', async () => {
     await database.drop();
-    await query(spare.url, `CREATE DATABASE ${database.name}`);
+    await queryOnce(spare.url, `CREATE DATABASE ${database.name}`);
     const wiped = new Redis(redis.url);
     await wiped.flushall();
     wiped.disconnect();
@@ -154,14 +153,14 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
   });
 
   it('refuses a database that already holds businesses unless --force', async () => {
-    await query(database.url, "UPDATE businesses SET name = 'changed after the backup' WHERE name LIKE 'Boulangerie Ñ'");
+    await queryOnce(database.url, "UPDATE businesses SET name = 'changed after the backup' WHERE name LIKE 'Boulangerie Ñ'");
     const env = { DATABASE_URL: database.url };
 
     const refused = await runScript(RESTORE_SH, ['--skip-redis', archive], env);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain('already holds businesses; pass --force');
-    expect((await query(database.url, "SELECT 1 FROM businesses WHERE name = 'changed after the backup'")).length).toBe(1);
+    expect((await queryOnce(database.url, "SELECT 1 FROM businesses WHERE name = 'changed after the backup'")).length).toBe(1);
 
     expectOk(await runScript(RESTORE_SH, ['--force', '--skip-redis', archive], env));
     expect(await tableChecksums(database.url)).toEqual(rowsBefore);
@@ -182,7 +181,7 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
 
   it('refuses a damaged archive before touching the database', async () => {
     const env = { DATABASE_URL: spare.url };
-    await query(spare.url, "INSERT INTO businesses (name, category, city) VALUES ('sentinel', 'x', 'y')");
+    await queryOnce(spare.url, "INSERT INTO businesses (name, category, city) VALUES ('sentinel', 'x', 'y')");
     const dir = tempDir('corrupt');
     try {
       // Bytes flipped in transit: the gzip CRC catches it.
@@ -207,7 +206,7 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
       expect(sum.status).not.toBe(0);
       expect(sum.stderr).toContain('failed its checksums (database.dump differs)');
 
-      expect((await query(spare.url, "SELECT 1 FROM businesses WHERE name = 'sentinel'")).length).toBe(1);
+      expect((await queryOnce(spare.url, "SELECT 1 FROM businesses WHERE name = 'sentinel'")).length).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
+import { queryOnce } from '../helpers/test-database';
 import { tempDir } from './support';
 
 // Point-in-time recovery with the repository's own pgbackrest.conf and archiving.conf, on a
@@ -33,15 +33,7 @@ describe('PITR with pgBackRest', () => {
   };
   const pgCtl = (...args: string[]) => asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-l', join(dir, 'postgres.log'), ...args]);
   const pgbackrest = (...args: string[]) => asPostgres(['pgbackrest', `--stanza=${STANZA}`, ...args], 90_000);
-  async function sql<T extends object>(text: string): Promise<T[]> {
-    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
-    await client.connect();
-    try {
-      return (await client.query<T>(text)).rows;
-    } finally {
-      await client.end();
-    }
-  }
+  const sql = <T extends object>(text: string) => queryOnce<T>({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' }, text);
 
   beforeAll(async () => {
     dir = tempDir('pitr');

@@ -65,16 +65,6 @@ export async function tableChecksums(url: string): Promise<Record<string, string
   }
 }
 
-export async function query<T extends object = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** Files in an archive, read with tar. */
 export function archiveMember(archive: string, member: string): string {
   return execFileSync('tar', ['-xzf', archive, '-O', member], { encoding: 'utf8' });

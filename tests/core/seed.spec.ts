@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
 import { missing } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, queryOnce, TestDatabase } from '../helpers/test-database';
 
 function seed(args: string[], env: Record<string, string>) {
   return spawnSync('npm', ['run', '--silent', 'db:seed', '--', ...args], {
@@ -37,10 +36,7 @@ describe.skipIf(await missing('postgres'))('npm run db:seed', () => {
     expect(listed.total).toBe(2500);
 
     // Same index, same business: a second database seeded alike holds the same names.
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    const { rows } = await client.query("SELECT name FROM businesses WHERE name LIKE '% 1234'");
-    await client.end();
+    const rows = await queryOnce(database.url, "SELECT name FROM businesses WHERE name LIKE '% 1234'");
     expect(rows).toHaveLength(1);
   });
 

@@ -1,13 +1,12 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing } from '../helpers/services';
-import { TestDatabase, createTestDatabase } from '../helpers/test-database';
+import { TestDatabase, createTestDatabase, queryOnce } from '../helpers/test-database';
 import { ReplayedImage, replayDockerfile, scratchDir } from './support/image-replay';
 
 // The image's uid can't be created here; `nobody` stands in for the `node` user: it can read the
@@ -99,14 +98,8 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
     expect(live, output).toBe(200);
     expect(await poll(`http://127.0.0.1:${port}/health/ready`, child)).toBe(200);
 
-    const client = new Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query(`SELECT to_regclass('public.businesses') AS t`);
-      expect(rows[0].t).toBe('businesses');
-    } finally {
-      await client.end();
-    }
+    const rows = await queryOnce(db.url, `SELECT to_regclass('public.businesses') AS t`);
+    expect(rows[0].t).toBe('businesses');
   });
 
   it('serves /metrics only with the bearer token the ServiceMonitor sends', async () => {

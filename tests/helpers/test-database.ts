@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
 import { PG_ADMIN_URL } from './services';
 
 const ROOT = join(__dirname, '..', '..');
@@ -15,21 +15,28 @@ export interface TestDatabase {
 /** A fresh, empty database on the real server, so test files never see each other's rows. */
 export async function createTestDatabase(prefix = 'ecosyste_test'): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  await queryOnce(PG_ADMIN_URL, `CREATE DATABASE ${name}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: async () => {
+      await queryOnce(PG_ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
   };
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new Client({ connectionString: PG_ADMIN_URL });
+/** One statement on a connection of its own, closed after: for setup and checks, not for load. */
+export async function queryOnce<T extends object = Record<string, unknown>>(
+  connection: string | ClientConfig,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client(typeof connection === 'string' ? { connectionString: connection } : connection);
   await client.connect();
   try {
-    await client.query(text);
+    return (await client.query<T>(text, values)).rows;
   } finally {
     await client.end();
   }

@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, startApp } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing, PG_ADMIN_URL, REDIS_TEST_URL } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, queryOnce, TestDatabase } from '../helpers/test-database';
 import { dashboards, resolveVariables } from './support/monitoring-files';
 import {
   Delivery,
@@ -127,21 +126,11 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('alerti
     await Promise.all([prometheus?.stop(), alertmanager?.stop(), ...exporters.map((e) => e.stop()), app?.stop()]);
     await Promise.all([receiver?.close(), smtp?.close()]);
     if (db) {
-      await admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await queryOnce(PG_ADMIN_URL, `ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`).catch(() => undefined);
       await db.drop();
     }
     rmSync(tmp, { recursive: true, force: true });
   });
-
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: PG_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
 
   async function query(expr: string): Promise<{ status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } }> {
     const res = await fetch(`${prometheus.url}/api/v1/query`, {
@@ -274,8 +263,8 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('alerti
     // A realistic failure: the database stops accepting connections (failover, maintenance mode).
     // Every read that misses the cache now fails: the backend answers 503 (or 500 for the
     // SQLSTATE it doesn't classify as an outage); both are 5xx to the rules.
-    await admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`);
+    await queryOnce(PG_ADMIN_URL, `ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
+    await queryOnce(PG_ADMIN_URL, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`);
     const failing = await fetch(`${app.url}/api/businesses?q=${randomBytes(4).toString('hex')}`);
     expect(failing.status).toBeGreaterThanOrEqual(500);
 
@@ -324,7 +313,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('alerti
     expect(receiver.deliveries.some((d) => d.path !== '/deadman' && JSON.stringify(d.body).includes('"Watchdog"'))).toBe(false);
 
     // The database comes back: the errors stop, the alert resolves and the resolution is sent.
-    await admin(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
+    await queryOnce(PG_ADMIN_URL, `ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`);
     await until('the backend answering 200 again', async () =>
       (await fetch(`${app.url}/api/businesses?q=${randomBytes(4).toString('hex')}`)).status === 200 ? true : undefined,
     );

@@ -3,12 +3,11 @@ import { isIP } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
 import { missing } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, queryOnce, TestDatabase } from '../helpers/test-database';
 import { MONITORING_DIR, readYaml, run } from './support/monitoring-files';
 import { startReceiver } from './support/monitoring-stack';
 
@@ -181,7 +180,7 @@ describe.skipIf(await missing('postgres'))("the backend's real log lines carry e
     // A server error that is a bug, not an outage (those are 503s logged as one short warning):
     // a botched migration renamed the table the backend reads.
     await new Promise((r) => setTimeout(r, 1100)); // past CACHE_TTL_SECONDS
-    await dbQuery(`ALTER TABLE businesses RENAME TO businesses_renamed`);
+    await queryOnce(db.url, `ALTER TABLE businesses RENAME TO businesses_renamed`);
     const failed = await fetch(`${app.url}/api/businesses?q=${randomBytes(4).toString('hex')}`);
     expect(failed.status).toBe(500);
     await app.stop();
@@ -197,16 +196,6 @@ describe.skipIf(await missing('postgres'))("the backend's real log lines carry e
     await collector?.close();
     await db?.drop();
   });
-
-  async function dbQuery(sql: string): Promise<void> {
-    const client = new Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
 
   const requestLines = () => lines.filter((l) => l.message === 'request completed' || l.message === 'request failed').map((l) => flatten(l));
   const errorLines = () => lines.filter((l) => l['log.level'] === 'error' && (l as { error?: unknown }).error).map((l) => flatten(l));

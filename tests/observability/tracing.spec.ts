@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, BACKEND_MAIN, ROOT, startApp } from '../helpers/app-process';
 import { missing } from '../helpers/services';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, queryOnce, TestDatabase } from '../helpers/test-database';
 
 // The scope of the server spans (apps/backend/src/tracing/server-span.hook.ts).
 const SERVER_SCOPE = '@ecosyste/backend-http';
@@ -20,16 +19,6 @@ interface ReceivedSpan {
   /** Event name, then its attributes (an exception's type and message). */
   events: Array<{ name: string; attributes: Record<string, unknown> }>;
   status?: { code?: number };
-}
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 type OtlpAttribute = { key: string; value: Record<string, unknown> };
@@ -103,12 +92,12 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
     const dropped = await fetch(`${app.url}/api/businesses`, { headers: { traceparent: `00-${'e'.repeat(32)}-${caller.spanId}-00` } });
     expect(dropped.status).toBe(200);
     // A server error handled by the app's exception filter (a botched migration renamed the table).
-    await sql(database.url, 'ALTER TABLE businesses RENAME TO businesses_renamed');
+    await queryOnce(database.url, 'ALTER TABLE businesses RENAME TO businesses_renamed');
     try {
       const failed = await fetch(`${app.url}/api/businesses?q=broken-table`);
       expect(failed.status).toBe(500);
     } finally {
-      await sql(database.url, 'ALTER TABLE businesses_renamed RENAME TO businesses');
+      await queryOnce(database.url, 'ALTER TABLE businesses_renamed RENAME TO businesses');
     }
     // SIGTERM flushes the batch processor on the way out.
     expect(await app.stop()).toBe(0);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
+import { queryOnce } from '../helpers/test-database';
 import { PgCluster, pgCluster, canRunPgCluster } from './support/pg-cluster';
 import { sleep } from './support/load-loop';
 
@@ -46,10 +46,7 @@ describe.skipIf(!canRunPgCluster())('drill: PostgreSQL stopped and restarted', (
 
   beforeAll(async () => {
     pg = await pgCluster();
-    const admin = new Client({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE drill');
-    await admin.end();
+    await queryOnce(pg.url, 'CREATE DATABASE drill');
     databaseUrl = pg.url.replace(/\/postgres$/, '/drill');
     const seeded = spawnSync(process.execPath, ['apps/backend/dist/database/seed/seed.cli.js', '--count', '300'], {
       cwd: ROOT,
