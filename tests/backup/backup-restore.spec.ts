@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startApp } from '../helpers/app-process';
 import { missing } from '../helpers/services';
-import { createTestDatabase, queryOnce, TestDatabase } from '../helpers/test-database';
+import { createTestDatabase, queryOnce, seedBusinesses, TestDatabase } from '../helpers/test-database';
 import {
   archiveMember,
   BACKUP_SH,
@@ -19,14 +19,6 @@ import {
   ThrowAwayRedis,
   throwAwayRedis,
 } from './support';
-
-function seed(url: string, count: number): void {
-  execFileSync(process.execPath, ['apps/backend/dist/database/seed/seed.cli.js', '--count', String(count)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
-  });
-}
 
 function expectOk(result: ScriptResult): void {
   expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
@@ -47,7 +39,7 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
     // The real schema, as the app's migrator leaves it, then realistic rows.
     const app = await startApp({ env: { DATABASE_URL: database.url } });
     await app.stop();
-    seed(database.url, 2000);
+    seedBusinesses(database.url, 2000);
     // Rows the seed never writes: NULLs, quotes, non-ASCII, a backslash.
     await queryOnce(
       database.url,

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppProcess, ROOT, startApp } from '../helpers/app-process';
-import { queryOnce } from '../helpers/test-database';
+import { AppProcess, startApp } from '../helpers/app-process';
+import { queryOnce, seedBusinesses } from '../helpers/test-database';
 import { PgCluster, pgCluster, canRunPgCluster } from './support/pg-cluster';
 import { sleep } from './support/load-loop';
 
@@ -48,12 +47,7 @@ describe.skipIf(!canRunPgCluster())('drill: PostgreSQL stopped and restarted', (
     pg = await pgCluster();
     await queryOnce(pg.url, 'CREATE DATABASE drill');
     databaseUrl = pg.url.replace(/\/postgres$/, '/drill');
-    const seeded = spawnSync(process.execPath, ['apps/backend/dist/database/seed/seed.cli.js', '--count', '300'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
-      encoding: 'utf8',
-    });
-    expect(seeded.status, seeded.stderr).toBe(0);
+    seedBusinesses(databaseUrl, 300);
     // The in-memory cache: an outage shows on every query that is not cached already.
     // A 1.5 s statement timeout puts the client-side query timeout (hung server) at 2.5 s.
     app = await startApp({
