@@ -3,20 +3,18 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspHeaderValue } from '../../apps/backend/src/security/content-security-policy';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing, REDIS_TEST_URL } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { chromiumMissing, DESKTOP_VIEWPORT, launchBrowser, watchedPage } from '../web/support/browser';
 import { EdgeResponse, edgeRequest, headerValues } from './support/edge-client';
 import { Edge, NGINX_BIN, startEdge, TEST_SERVER_NAME } from './support/edge-nginx';
 
 const EXPORT_DIR = join(ROOT, 'apps', 'frontend', 'out');
 const APP_LIMIT = 25;
-// The Debian package's Chromium: Playwright cannot download its own here.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'strict-transport-security': 'max-age=63072000',
@@ -397,17 +395,11 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
     });
   });
 
-  describe('in a real browser (Chromium)', () => {
+  describe.skipIf(chromiumMissing())('in a real browser (Chromium)', () => {
     it('runs the Next.js export under the CSP (inline hydration scripts allowed) and blocks foreign scripts', async () => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      const browser = await launchBrowser();
       try {
-        const context = await browser.newContext({ ignoreHTTPSErrors: true });
-        const page = await context.newPage();
-        const problems: string[] = [];
-        // Failed loads are judged by URL below (the browser's own /favicon.ico probe may 404).
-        page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
-        page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`${r.status()} ${r.url()}`));
-        page.on('pageerror', (e) => problems.push(e.message));
+        const { page, problems } = await watchedPage(browser, DESKTOP_VIEWPORT, { ignoreHTTPSErrors: true });
         // Browser-side code as strings: the test compiler's helpers don't exist in the page.
         await page.addInitScript(`
           window.cspViolations = [];
@@ -423,7 +415,8 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
           violations: window.cspViolations.slice(),
         })`);
         expect(state).toEqual({ flight: true, next: 'object', violations: [] });
-        expect(problems).toEqual([]);
+        // Failed loads are judged by URL, on their http line (the browser's own /favicon.ico probe may 404).
+        expect(problems.filter((p) => !p.startsWith('console: Failed to load resource') && p !== 'http 404: /favicon.ico')).toEqual([]);
 
         // The policy is enforced: a script from another origin (a loopback address, so nothing
         // leaves the machine even if it weren't) is refused before it is fetched.

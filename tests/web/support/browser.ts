@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, BrowserContextOptions, chromium, Page } from 'playwright-core';
 import { ROOT } from '../../helpers/app-process';
 
 /** Screenshots land here for CI to keep as artifacts (test-results/ is gitignored). */
@@ -34,6 +34,8 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+export const DESKTOP_VIEWPORT = { width: 1280, height: 900 };
+
 export interface WatchedPage {
   page: Page;
   context: BrowserContext;
@@ -41,9 +43,12 @@ export interface WatchedPage {
   problems: string[];
 }
 
-/** A fresh context and page that records every console error, page error and HTTP error. */
-export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+/**
+ * A fresh context and page that records every console error, page error and HTTP error.
+ * `options` adds to the context's (the edge's self-signed certificate needs `ignoreHTTPSErrors`).
+ */
+export async function watchedPage(browser: Browser, viewport = DESKTOP_VIEWPORT, options: BrowserContextOptions = {}): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris', ...options });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (msg) => {
