@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ROOT } from '../helpers/app-process';
-import { alertRules, dashboards, MONITORING_DIR, resolveVariables, RULE_FILES, run, RUNBOOK_BASE, scaleDurations } from './support/monitoring-files';
+import { alertRules, dashboards, MONITORING_DIR, readYaml, resolveVariables, RULE_FILES, run, RUNBOOK_BASE, scaleDurations } from './support/monitoring-files';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ecosyste-prom-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -119,13 +119,26 @@ describe('monitoring rule files', () => {
 
 describe('Grafana dashboards', () => {
   const all = dashboards();
+  const PROVISIONING = join(MONITORING_DIR, 'grafana', 'provisioning');
+  const datasources = readYaml<{ datasources: Array<{ uid: string; type: string }> }>(join(PROVISIONING, 'datasources', 'prometheus.yml')).datasources;
+  const prometheusUid = datasources.find((d) => d.type === 'prometheus')?.uid;
+
+  it('are loaded from where compose mounts monitoring/grafana/dashboards, with provisioning where Grafana reads it', () => {
+    const compose = readYaml<{ services: { grafana: { volumes: string[] } } }>(join(MONITORING_DIR, 'docker-compose.yml'));
+    // "./source:/target[:mode]" → source → target
+    const mounts = new Map(compose.services.grafana.volumes.map((v) => v.split(':') as [string, string]));
+    expect(mounts.get('./grafana/provisioning')).toBe('/etc/grafana/provisioning');
+    const providers = readYaml<{ providers: Array<{ type: string; options: { path: string } }> }>(join(PROVISIONING, 'dashboards', 'ecosyste.yml')).providers;
+    expect(providers.map((p) => [p.type, p.options.path])).toEqual([['file', mounts.get('./grafana/dashboards')]]);
+    expect(prometheusUid, 'a prometheus datasource with a uid').toBeTruthy();
+  });
 
   it('every dashboard parses, has a unique uid and uses the provisioned datasource', () => {
     expect(all.map((d) => d.uid)).toEqual(['ecosyste-monitoring', 'ecosyste-nginx', 'ecosyste-postgres', 'ecosyste-redis', 'ecosyste-runtime', 'ecosyste-slo']);
     expect(new Set(all.map((d) => d.uid)).size).toBe(all.length);
     for (const d of all) {
       for (const panel of d.json.panels.filter((p) => p.type !== 'row')) {
-        expect(panel.datasource?.uid, `${d.uid}/${panel.title}`).toBe('prometheus');
+        expect(panel.datasource?.uid, `${d.uid}/${panel.title}`).toBe(prometheusUid);
         expect(panel.targets?.length, `${d.uid}/${panel.title}`).toBeGreaterThan(0);
       }
     }
