@@ -23,8 +23,10 @@ const PACKAGES: Record<string, string> = {
 };
 
 /**
- * CRDs with no model package: written by other work (the backup components) and checked there.
- * Listed by name so an unexpected kind still fails here.
+ * CRDs with no model package (k8s/components/cloudnative-pg): no schema checks them.
+ * tests/backup/backup-config.spec.ts asserts the fields the backup relies on (instances, WAL
+ * archiving to the ObjectStore, archive_timeout, retention, the ScheduledBackup's cluster and
+ * schedule). Listed by name so an unexpected kind still fails here.
  */
 const NO_MODEL = new Set(['postgresql.cnpg.io/v1/Cluster', 'postgresql.cnpg.io/v1/ScheduledBackup', 'barmancloud.cnpg.io/v1/ObjectStore']);
 
