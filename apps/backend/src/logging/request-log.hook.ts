@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { isInfrastructureRoute, routeLabel } from '../metrics/route-label';
+import { isInfrastructureRoute, routeLabel } from '../common/route-label';
 import { REQUEST_ID_HEADER } from './request-id';
 import type { RootLogger } from './logger.factory';
 import { requestLogLevel } from './request-log';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
 import { Batch } from '../common/batch';
-import { routeLabel } from '../metrics/route-label';
+import { routeLabel } from '../common/route-label';
 import { safeUrl } from './redact';
 
 export type RequestLogLevel = 'error' | 'warn' | 'info';

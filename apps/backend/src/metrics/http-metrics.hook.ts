@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { MetricsService } from './metrics.service';
-import { isInfrastructureRoute, methodLabel, routeLabel } from './route-label';
+import { isInfrastructureRoute, methodLabel, routeLabel } from '../common/route-label';
 
 /**
  * Counts and times every response at Fastify's onResponse hook rather than in a Nest interceptor:

@@ -1,15 +1,16 @@
+import { COUNTED_ROUTES_SELECTOR } from './counted-routes';
 import { PrometheusClient } from './prometheus.client';
 import { AVAILABILITY_OBJECTIVE, errorBudgetRemaining, LATENCY_THRESHOLD_SECONDS } from './slo.math';
 import { DAY_MS, HOUR_MS, SloReport, SloSource } from './slo-report';
 
 // The metrics module's names: http_requests_total{method,route,status} and the
-// http_request_duration_seconds histogram. A 5xx is a failure; a 4xx is the client's mistake.
-// `or vector(0)`: with no 5xx series at all the ratio is 0, not "no data".
-export const availabilityQuery = (window: string) =>
-  `1 - ((sum(increase(http_requests_total{status=~"5.."}[${window}])) or vector(0)) / sum(increase(http_requests_total[${window}])))`;
+// http_request_duration_seconds histogram, over the routes the page counts. A 5xx is a failure; a
+// 4xx is the client's mistake. `or vector(0)`: with no 5xx series at all the ratio is 0, not "no data".
+const availabilityQuery = (window: string) =>
+  `1 - ((sum(increase(http_requests_total{${COUNTED_ROUTES_SELECTOR},status=~"5.."}[${window}])) or vector(0)) / sum(increase(http_requests_total{${COUNTED_ROUTES_SELECTOR}}[${window}])))`;
 
-export const p95Query = (window: string) =>
-  `histogram_quantile(0.95, sum by (le) (increase(http_request_duration_seconds_bucket[${window}])))`;
+const p95Query = (window: string) =>
+  `histogram_quantile(0.95, sum by (le) (increase(http_request_duration_seconds_bucket{${COUNTED_ROUTES_SELECTOR}}[${window}])))`;
 
 const clampRatio = (v: number | null) => (v === null ? null : Math.min(1, Math.max(0, v)));
 

@@ -1,12 +1,14 @@
+import { HTTP_DURATION_BUCKETS } from '../metrics/http.metrics';
+
 /** The seed's promises: 99.9% of requests succeed, and requests take under 200 ms (p95). */
 export const AVAILABILITY_OBJECTIVE = 0.999;
 export const LATENCY_THRESHOLD_SECONDS = 0.2;
 
 /**
- * Upper bounds of the in-process latency histogram, the same as the metrics module's so both
- * sources round alike; 0.2 is a bound so "under 200 ms" is exact rather than interpolated.
+ * Upper bounds of the in-process latency histogram: the metrics module's own, so both sources round
+ * alike; 0.2 is a bound so "under 200 ms" is exact rather than interpolated.
  */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] as const;
+export const LATENCY_BUCKETS: readonly number[] = HTTP_DURATION_BUCKETS;
 
 /** Share of requests that did not fail with a 5xx; null without traffic (no data is not 100%). */
 export function availability(total: number, errors: number): number | null {

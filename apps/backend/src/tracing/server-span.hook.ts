@@ -1,6 +1,6 @@
 import { Context, context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isInfrastructureRoute, routeLabel, UNMATCHED_ROUTE } from '../metrics/route-label';
+import { isInfrastructureRoute, routeLabel, UNMATCHED_ROUTE } from '../common/route-label';
 
 /** The instrumentation scope of the server spans, as the APM UI shows it. */
 export const SERVER_SPAN_SCOPE = '@ecosyste/backend-http';
