@@ -1,4 +1,5 @@
 import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { withDeadline } from '../common/with-deadline';
 
 /**
  * Runs one check with a deadline. A check that hangs or throws turns into a `down` result for its
@@ -9,15 +10,8 @@ export async function withTimeout(
   timeoutMs: number,
   check: () => Promise<HealthIndicatorResult>,
 ): Promise<HealthIndicatorResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<HealthIndicatorResult>((resolve) => {
-    timer = setTimeout(() => resolve({ [key]: { status: 'down', message: `no answer within ${timeoutMs} ms` } }), timeoutMs);
-  });
-  try {
-    return await Promise.race([check().catch((err: unknown) => failure(key, err)), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const timedOut = (): HealthIndicatorResult => ({ [key]: { status: 'down', message: `no answer within ${timeoutMs} ms` } });
+  return withDeadline(check().catch((err: unknown) => failure(key, err)), timeoutMs, timedOut);
 }
 
 /** terminus's own indicators throw an error carrying the result in `causes`; keep it. */

@@ -1,3 +1,5 @@
+import { withDeadline } from '../common/with-deadline';
+
 export type ComponentState = 'operational' | 'degraded' | 'down';
 
 /**
@@ -5,19 +7,9 @@ export type ComponentState = 'operational' | 'degraded' | 'down';
  * answers in bounded time whatever the dependency does.
  */
 export async function probe(ping: () => Promise<unknown>, timeoutMs: number): Promise<ComponentState> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<ComponentState>((resolve) => {
-    timer = setTimeout(() => resolve('down'), timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      ping().then(
-        () => 'operational' as const,
-        () => 'down' as const,
-      ),
-      deadline,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const outcome = ping().then(
+    () => 'operational' as const,
+    () => 'down' as const,
+  );
+  return withDeadline<ComponentState>(outcome, timeoutMs, () => 'down');
 }
