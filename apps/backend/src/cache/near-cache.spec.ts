@@ -23,7 +23,6 @@ describe('NearCache', () => {
 
   it('serves nothing and takes nothing until resumed, and empties when suspended or resumed', () => {
     const near = new NearCache({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
-    expect(near.isServing).toBe(false);
     near.fill('k', bytes('v'), near.generation);
     expect(near.get('k')).toBeUndefined();
 

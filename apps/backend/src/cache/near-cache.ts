@@ -41,10 +41,6 @@ export class NearCache {
     return this.current;
   }
 
-  get isServing(): boolean {
-    return this.serving;
-  }
-
   get(key: string): Buffer | undefined {
     return this.serving ? this.entries.get(key)?.bytes : undefined;
   }
