@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, startApp } from '../helpers/app-process';
 import { queryOnce, seedBusinesses } from '../helpers/test-database';
-import { PgCluster, pgCluster, canRunPgCluster } from './support/pg-cluster';
+import { PgCluster, pgCluster, canRunPgCluster } from '../helpers/pg-cluster';
 import { sleep } from './support/load-loop';
 
 // Drill: PostgreSQL (a private cluster on a free port, never the machine's server) goes down
