@@ -1,10 +1,11 @@
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
+import { answers200, ReadyProcess, spawnReady } from '../helpers/ready-process';
 import { missing } from '../helpers/services';
 import { TestDatabase, createTestDatabase, queryOnce } from '../helpers/test-database';
 import { ReplayedImage, replayDockerfile, scratchDir } from './support/image-replay';
@@ -26,8 +27,7 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
   let outDir: string;
   let image: ReplayedImage;
   let db: TestDatabase;
-  let child: ChildProcess | undefined;
-  let output = '';
+  let app: ReadyProcess | undefined;
   let port: number;
   const appDir = () => join(image.root, image.workdir);
 
@@ -47,7 +47,7 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
   }, 240_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await app?.stop(1000);
     await db?.drop();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
@@ -90,13 +90,20 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
       API_ADMIN_TOKEN: 'image-test-admin-token-0123456789',
       LOG_LEVEL: 'warn',
     };
-    child = spawn(process.execPath, args, { cwd: appDir(), env, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-
-    const live = await poll(`http://127.0.0.1:${port}/health/live`, child);
-    expect(live, output).toBe(200);
-    expect(await poll(`http://127.0.0.1:${port}/health/ready`, child)).toBe(200);
+    const live = `http://127.0.0.1:${port}/health/live`;
+    const ready = `http://127.0.0.1:${port}/health/ready`;
+    app = await spawnReady(process.execPath, args, {
+      name: 'the image',
+      cwd: appDir(),
+      env,
+      uid: NOBODY,
+      gid: NOBODY,
+      ready: async () => (await answers200(live, 2000)()) && (await answers200(ready, 2000)()),
+      timeoutMs: 45_000,
+      intervalMs: 200,
+    });
+    expect((await fetch(live)).status).toBe(200);
+    expect((await fetch(ready)).status).toBe(200);
 
     const rows = await queryOnce(db.url, `SELECT to_regclass('public.businesses') AS t`);
     expect(rows[0].t).toBe('businesses');
@@ -121,28 +128,10 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
   });
 
   it('stops on SIGTERM as PID 1 would receive it', async () => {
-    expect(child?.exitCode).toBeNull();
-    const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
-    child!.kill('SIGTERM');
-    await exited;
+    expect(app?.child.exitCode).toBeNull();
+    // SIGKILL only after the pod's terminationGracePeriodSeconds, as the kubelet would.
+    await app!.stop(30_000);
     // Exited by itself (a clean exit code or the re-raised SIGTERM), not killed.
-    expect(child!.signalCode === 'SIGKILL').toBe(false);
+    expect(app!.child.signalCode === 'SIGKILL').toBe(false);
   });
 });
-
-async function poll(url: string, proc: ChildProcess, timeoutMs = 45_000): Promise<number | string> {
-  const deadline = Date.now() + timeoutMs;
-  let last: number | string = 'no answer';
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) return `exited with ${proc.exitCode}`;
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      last = res.status;
-      if (res.status === 200) return 200;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return last;
-}

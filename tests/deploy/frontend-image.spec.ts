@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
+import { answers200, ReadyProcess, spawnReady } from '../helpers/ready-process';
 import { ReplayedImage, replayDockerfile, scratchDir } from './support/image-replay';
 
 const HTML = '/usr/share/nginx/html';
@@ -14,9 +14,8 @@ const SERVER_CONF = '/etc/nginx/conf.d/default.conf';
 describe('Dockerfile.frontend, replayed outside Docker', () => {
   let outDir: string;
   let image: ReplayedImage;
-  let nginx: ChildProcess | undefined;
+  let nginx: ReadyProcess | undefined;
   let base: string;
-  let log = '';
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(scratchDir(), 'ecosyste-frontend-image-'));
@@ -55,23 +54,16 @@ describe('Dockerfile.frontend, replayed outside Docker', () => {
         '}',
       ].join('\n'),
     );
-    nginx = spawn('nginx', ['-p', run, '-c', join(run, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    nginx.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${log}`);
-      if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`nginx did not answer: ${log}`);
+    nginx = await spawnReady('nginx', ['-p', run, '-c', join(run, 'nginx.conf')], {
+      ready: answers200(`${base}/healthz`),
+      timeoutMs: 10_000,
+      // SIGQUIT lets nginx finish its requests; SIGTERM would cut them.
+      stopSignal: 'SIGQUIT',
+    });
   }, 240_000);
 
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((r) => nginx!.once('exit', r));
-      nginx.kill('SIGQUIT');
-      await exited;
-    }
+    await nginx?.stop();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspHeaderValue } from '../../apps/backend/src/security/content-security-policy';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
+import { answers200, listening, spawnReady } from '../helpers/ready-process';
 import { missing, REDIS_TEST_URL } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { chromiumMissing, DESKTOP_VIEWPORT, launchBrowser, watchedPage } from '../web/support/browser';
@@ -151,18 +152,14 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
       // Control: the client settings really offer TLS 1.1, so a refusal is the server's doing.
       const port = await freePort();
       const cert = join(edge.letsencryptDir, 'live', TEST_SERVER_NAME);
-      const server: ChildProcess = spawn(
+      const server = await spawnReady(
         'openssl',
         ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', join(cert, 'fullchain.pem'), '-key', join(cert, 'privkey.pem'), '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0', '-www'],
-        { stdio: 'ignore' },
+        { ready: () => listening(port), timeoutMs: 5000, stopSignal: 'SIGKILL' },
       );
       try {
         const client = ['-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'];
-        let control = { ok: false, out: '' };
-        for (let i = 0; i < 50 && !TLS11_ESTABLISHED.test(control.out); i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          control = openssl(['s_client', '-connect', `127.0.0.1:${port}`, ...client]);
-        }
+        const control = openssl(['s_client', '-connect', `127.0.0.1:${port}`, ...client]);
         expect(control.out).toMatch(TLS11_ESTABLISHED);
 
         const refused = openssl([...connect(), ...client]);
@@ -170,7 +167,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
         expect(refused.out).not.toMatch(TLS11_ESTABLISHED);
         expect(refused.out).toMatch(/alert protocol version|unsupported protocol/i);
       } finally {
-        server.kill('SIGKILL');
+        await server.stop();
       }
     });
 
@@ -375,22 +372,20 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
       expect((await edgeRequest({ port: edge.statusPort, path: '/' })).status).toBe(404);
 
       const port = await freePort();
-      const exporter = spawn(
+      const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+      const exporter = await spawnReady(
         'prometheus-nginx-exporter',
         [`-nginx.scrape-uri=http://127.0.0.1:${edge.statusPort}/stub_status`, `-web.listen-address=127.0.0.1:${port}`],
-        { stdio: 'ignore' },
+        { ready: answers200(metricsUrl), timeoutMs: 5000, stopSignal: 'SIGKILL' },
       );
       try {
-        let metrics = '';
-        for (let i = 0; i < 50 && !metrics.includes('nginx_up'); i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
-        }
+        // The exporter reads stub_status on every scrape, so the first answer already says whether it could.
+        const metrics = await (await fetch(metricsUrl)).text();
         expect(metrics).toMatch(/^nginx_up 1$/m);
         expect(metrics).toMatch(/^nginx_connections_active \d+/m);
         expect(metrics).toMatch(/^nginx_http_requests_total \d+/m);
       } finally {
-        exporter.kill('SIGKILL');
+        await exporter.stop();
       }
     });
   });

@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { ReadyProcess, spawnReady } from './ready-process';
 
 export interface RedisServer {
   port: number;
@@ -21,28 +21,22 @@ export interface RedisServer {
 export async function redisServer(): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ecosyste-redis-'));
-  let child: ChildProcess | undefined;
+  let daemon: ReadyProcess | undefined;
 
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}/0`,
     dir,
     start: async () => {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-        stdio: 'ignore',
-      });
-      const deadline = Date.now() + 5000;
-      while (Date.now() < deadline) {
-        if (await ping(port)) return;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`redis-server did not start on port ${port}`);
+      daemon = await spawnReady(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+        // SIGKILL: the outage tests want Redis gone at once, as when it crashes; nothing is kept anyway.
+        { ready: () => ping(port), timeoutMs: 5000, intervalMs: 50, stopSignal: 'SIGKILL' },
+      );
     },
     stop: async () => {
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
+      await daemon?.stop();
     },
     destroy: async () => {
       await server.stop();

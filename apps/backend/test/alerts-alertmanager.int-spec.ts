@@ -1,9 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../tests/helpers/free-port';
+import { answers200, ReadyProcess, spawnReady } from '../../../tests/helpers/ready-process';
 import { missing } from '../../../tests/helpers/services';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -32,9 +33,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 describe.skipIf((await missing('postgres')) || !installed())('Alertmanager delivering to POST /api/alerts/webhook', () => {
   let t: TestApp;
   let dir: string;
-  let alertmanager: ChildProcess;
+  let alertmanager: ReadyProcess | undefined;
   let amUrl: string;
-  let log = '';
 
   const incidents = async () => (await t.app.inject({ url: '/api/status' })).json().incidents;
   const postAlert = (endsAt?: string) =>
@@ -79,17 +79,15 @@ describe.skipIf((await missing('postgres')) || !installed())('Alertmanager deliv
     );
     const port = await freePort();
     amUrl = `http://127.0.0.1:${port}`;
-    alertmanager = spawn(
+    alertmanager = await spawnReady(
       ALERTMANAGER,
       [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { ready: answers200(`${amUrl}/-/ready`), intervalMs: 200, stopSignal: 'SIGKILL' },
     );
-    alertmanager.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    await until('Alertmanager ready', () => fetch(`${amUrl}/-/ready`).then((r) => (r.ok ? true : undefined), () => undefined));
   });
 
   afterAll(async () => {
-    alertmanager?.kill('SIGKILL');
+    await alertmanager?.stop();
     await t?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -100,7 +98,7 @@ describe.skipIf((await missing('postgres')) || !installed())('Alertmanager deliv
       const list = await incidents();
       return list.open.length ? list.open : undefined;
     }).catch((err: Error) => {
-      throw new Error(`${err.message}\n${log}`);
+      throw new Error(`${err.message}\n${alertmanager!.output()}`);
     });
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ title: 'Temps de réponse dégradé', severity: 'warning', component: 'api', status: 'firing' });

@@ -1,9 +1,10 @@
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../tests/helpers/free-port';
+import { answers200, ReadyProcess, spawnReady } from '../../../tests/helpers/ready-process';
 import { PrometheusClient } from '../src/status/prometheus.client';
 import { PrometheusSloSource } from '../src/status/prometheus-slo.source';
 import { SloReport } from '../src/status/slo-report';
@@ -53,7 +54,7 @@ function openMetrics(end: number): string {
 
 describe.skipIf(!installed('prometheus') || !installed('promtool'))('the status queries against a real Prometheus', () => {
   let dir: string;
-  let prometheus: ChildProcess;
+  let prometheus: ReadyProcess | undefined;
   let report: SloReport;
 
   beforeAll(async () => {
@@ -64,23 +65,18 @@ describe.skipIf(!installed('prometheus') || !installed('promtool'))('the status 
     execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'traffic.om'), join(dir, 'data')], { stdio: 'ignore' });
     writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
     const port = await freePort();
-    prometheus = spawn(
+    const url = `http://127.0.0.1:${port}`;
+    prometheus = await spawnReady(
       'prometheus',
       [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-      { stdio: 'ignore' },
+      // SIGKILL: the backfilled data is thrown away, no need to wait for Prometheus to flush it.
+      { ready: answers200(`${url}/-/ready`), intervalMs: 200, stopSignal: 'SIGKILL' },
     );
-    const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
-      if (ready) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
     report = await new PrometheusSloSource(new PrometheusClient(url, 10_000)).report(new Date(now * 1000));
   });
 
-  afterAll(() => {
-    prometheus?.kill('SIGKILL');
+  afterAll(async () => {
+    await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

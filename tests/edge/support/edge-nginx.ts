@@ -1,10 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../helpers/app-process';
 import { freePort } from '../../helpers/free-port';
+import { listening, ReadyProcess, spawnReady } from '../../helpers/ready-process';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 export const SETUP_SSL = join(ROOT, 'scripts', 'setup-ssl.sh');
@@ -86,60 +86,43 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const check = spawnSync(NGINX_BIN, [...args, '-t', '-q'], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`nginx -t refused the rendered config:\n${check.stderr}`);
 
-  const child: ChildProcess = spawn(NGINX_BIN, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const errorLog = () => {
+  const ca = readFileSync(join(values.CERT_DIR, 'fullchain.pem'));
+  const errorLog = (output = '') => {
     try {
-      return stderr + readFileSync(join(dir, 'error.log'), 'utf8');
+      return output + readFileSync(join(dir, 'error.log'), 'utf8');
     } catch {
-      return stderr;
+      return output;
     }
   };
+  let nginx: ReadyProcess;
+  try {
+    nginx = await spawnReady(NGINX_BIN, [...args, '-g', 'daemon off;'], {
+      name: 'nginx',
+      ready: async () => (await listening(httpsPort)) && (await listening(httpPort)),
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      // SIGQUIT lets nginx finish its requests; SIGTERM would cut them.
+      stopSignal: 'SIGQUIT',
+    });
+  } catch (err) {
+    const message = `${(err as Error).message}\n${errorLog()}`;
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(message);
+  }
 
-  const edge: Edge = {
+  return {
     dir,
     httpPort,
     httpsPort,
     statusPort,
-    ca: readFileSync(join(values.CERT_DIR, 'fullchain.pem')),
+    ca,
     acmeRoot,
     letsencryptDir,
     config,
-    errorLog,
+    errorLog: () => errorLog(nginx.output()),
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        // SIGQUIT: graceful; SIGKILL if it lingers.
-        child.kill('SIGQUIT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await nginx.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-
-  const deadline = Date.now() + 10_000;
-  while (!(await listening(httpsPort)) || !(await listening(httpPort))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await edge.stop();
-      throw new Error(`nginx did not start:\n${errorLog()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return edge;
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, '127.0.0.1', () => done(true));
-  });
 }

@@ -1,10 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, IncomingHttpHeaders } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../../helpers/free-port';
+import { answers200, spawnReady } from '../../helpers/ready-process';
 import { MONITORING_DIR, scaleDurations } from './monitoring-files';
 
 /** The test clock runs this many times faster than production: 5m windows become 5s. */
@@ -20,38 +20,17 @@ export interface ServiceProcess {
 
 /** Spawns a daemon and waits until `readyPath` answers 200. */
 export async function spawnService(name: string, cmd: string, args: string[], port: number, readyPath: string, env?: NodeJS.ProcessEnv): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const service: ServiceProcess = {
+  const proc = await spawnReady(cmd, args, { name, env, ready: answers200(url + readyPath), timeoutMs: 20_000 });
+  return {
     name,
     url,
     port,
-    output: () => out,
+    output: proc.output,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      await proc.stop();
     },
   };
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
-    try {
-      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return service;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await service.stop();
-  throw new Error(`${name} not ready on ${url}${readyPath}:\n${out}`);
 }
 
 interface ScrapeConfig {
