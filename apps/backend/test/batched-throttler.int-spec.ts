@@ -84,6 +84,21 @@ describe.skipIf(await missing('redis'))('BatchedThrottlerStorage on Redis', () =
     expect(refused.timeToBlockExpire).toBeGreaterThan(0);
   });
 
+  it('at a sync interval of 0, shares the exact count between replicas, one round trip per hit', async () => {
+    const a = replica(0);
+    const b = replica(0);
+    const ip = '10.1.0.6';
+    const seen = [];
+    for (let i = 0; i < 3; i++) seen.push(await a.hit(ip), await b.hit(ip));
+    expect(seen.map((r) => r.totalHits)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(seen.map((r) => r.isBlocked)).toEqual([false, false, false, false, false, true]);
+    expect(seen[5].timeToBlockExpire).toBe(60);
+    // The block a set in Redis reaches b at its next hit, with no sync to wait for.
+    expect((await a.hit(ip)).isBlocked).toBe(true);
+    expect(a.adds.mock.calls.length + b.adds.mock.calls.length).toBe(7);
+    expect(await sharedHits(ip)).toBe(7);
+  });
+
   it('forgets a window once it is over, and counts the next hit in a new one', async () => {
     const { storage, adds, hit } = replica();
     await hit('10.1.0.5', 100);

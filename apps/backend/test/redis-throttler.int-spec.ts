@@ -22,34 +22,44 @@ describe.skipIf(await missing('redis'))('RedisThrottlerStorage', () => {
 
   it('counts hits in a window, blocks past the limit for the block duration, per key', async () => {
     const hits = [];
-    for (let i = 0; i < 4; i++) hits.push(await storage.increment('10.0.0.1', 60_000, 3, 30_000, 'default'));
+    for (let i = 0; i < 4; i++) hits.push(await storage.add('10.0.0.1', 1, 60_000, 3, 30_000, 'default'));
     expect(hits.map((h) => h.totalHits)).toEqual([1, 2, 3, 4]);
-    expect(hits.map((h) => h.isBlocked)).toEqual([false, false, false, true]);
-    expect(hits[0].timeToExpire).toBe(60);
-    expect(hits[3].timeToBlockExpire).toBe(30);
+    expect(hits.map((h) => h.blockLeftMs > 0)).toEqual([false, false, false, true]);
+    expect(hits[0].windowLeftMs).toBe(60_000);
+    expect(hits[3].blockLeftMs).toBe(30_000);
     // Still blocked while the block lasts, whatever the count.
-    expect((await storage.increment('10.0.0.1', 60_000, 3, 30_000, 'default')).isBlocked).toBe(true);
+    expect((await storage.add('10.0.0.1', 1, 60_000, 3, 30_000, 'default')).blockLeftMs).toBeGreaterThan(29_000);
     // Another client has its own budget.
-    expect(await storage.increment('10.0.0.2', 60_000, 3, 30_000, 'default')).toEqual({ totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
+    expect(await storage.add('10.0.0.2', 1, 60_000, 3, 30_000, 'default')).toEqual({ totalHits: 1, windowLeftMs: 60_000, blockLeftMs: 0 });
     expect(await client.pttl('{default:10.0.0.1}:hits')).toBeGreaterThan(59_000);
   });
 
+  it('adds a batch of hits at once, in the window the first hit started', async () => {
+    const first = await storage.add('10.0.0.5', 1, 60_000, 10, 60_000, 'default');
+    const batch = await storage.add('10.0.0.5', 4, 60_000, 10, 60_000, 'default');
+    expect(batch.totalHits).toBe(5);
+    expect(batch.windowLeftMs).toBeLessThanOrEqual(first.windowLeftMs);
+    expect(batch.blockLeftMs).toBe(0);
+    // A batch that passes the limit blocks like single hits do.
+    expect(await storage.add('10.0.0.5', 6, 60_000, 10, 60_000, 'default')).toMatchObject({ totalHits: 11, blockLeftMs: 60_000 });
+  });
+
   it('starts a new window when the previous one expires', async () => {
-    await storage.increment('10.0.0.3', 150, 1, 150, 'default');
-    expect((await storage.increment('10.0.0.3', 150, 1, 150, 'default')).isBlocked).toBe(true);
+    await storage.add('10.0.0.3', 1, 150, 1, 150, 'default');
+    expect((await storage.add('10.0.0.3', 1, 150, 1, 150, 'default')).blockLeftMs).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await storage.increment('10.0.0.3', 150, 1, 150, 'default')).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(await storage.add('10.0.0.3', 1, 150, 1, 150, 'default')).toMatchObject({ totalHits: 1, blockLeftMs: 0 });
   });
 
   it('runs the script by its SHA and reloads it after Redis forgot it', async () => {
     const before = await commandCalls(client);
-    await storage.increment('10.0.0.4', 60_000, 10, 60_000, 'default');
-    await storage.increment('10.0.0.4', 60_000, 10, 60_000, 'default');
+    await storage.add('10.0.0.4', 1, 60_000, 10, 60_000, 'default');
+    await storage.add('10.0.0.4', 1, 60_000, 10, 60_000, 'default');
     const after = await commandCalls(client);
     expect(after.evalsha - before.evalsha).toBe(2);
     expect(after.eval - before.eval).toBe(0);
     await client.script('FLUSH');
-    expect((await storage.increment('10.0.0.4', 60_000, 10, 60_000, 'default')).totalHits).toBe(3);
+    expect((await storage.add('10.0.0.4', 1, 60_000, 10, 60_000, 'default')).totalHits).toBe(3);
   });
 });
 

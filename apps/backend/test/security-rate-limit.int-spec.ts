@@ -1,10 +1,7 @@
-import { getStorageToken } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../../tests/helpers/free-port';
 import { missing, REDIS_TEST_URL } from '../../../tests/helpers/services';
-import { BatchedThrottlerStorage } from '../src/security/batched-throttler.storage';
-import { FallbackThrottlerStorage } from '../src/security/fallback-throttler.storage';
 import { createTestApp, TestApp } from './support/test-app';
 
 const LIMIT = 5;
@@ -101,6 +98,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('app ra
   let exactA: TestApp;
   let exactB: TestApp;
   let redisDown: TestApp;
+  let exactRedisDown: TestApp;
   let admin: Redis;
   const prefix = `ratelimit-test-${process.pid}-${Date.now()}:`;
   const exactPrefix = `${prefix}exact:`;
@@ -111,16 +109,17 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('app ra
     const deadRedis = `redis://127.0.0.1:${await freePort()}/0`;
     const batched = limited({ REDIS_KEY_PREFIX: prefix, RATE_LIMIT_SYNC_MS: String(SYNC_MS) });
     const exact = limited({ REDIS_KEY_PREFIX: exactPrefix, RATE_LIMIT_SYNC_MS: '0' });
-    [a, b, exactA, exactB, redisDown] = await Promise.all([
+    [a, b, exactA, exactB, redisDown, exactRedisDown] = await Promise.all([
       createTestApp({ redis: true, env: batched }),
       createTestApp({ redis: true, env: batched }),
       createTestApp({ redis: true, env: exact }),
       createTestApp({ redis: true, env: exact }),
       createTestApp({ env: limited({ REDIS_URL: deadRedis }) }),
+      createTestApp({ env: limited({ REDIS_URL: deadRedis, RATE_LIMIT_SYNC_MS: '0' }) }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([a?.close(), b?.close(), exactA?.close(), exactB?.close(), redisDown?.close()]);
+    await Promise.all([a?.close(), b?.close(), exactA?.close(), exactB?.close(), redisDown?.close(), exactRedisDown?.close()]);
     const keys = await admin.keys(`${prefix}*`);
     if (keys.length) await admin.del(...keys);
     admin?.disconnect();
@@ -138,11 +137,6 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('app ra
     expect((await get(b, '/api/businesses', { ip })).statusCode).toBe(429);
   });
 
-  it('counts locally with a sync interval, in Redis on every request without one', () => {
-    expect(a.app.get(getStorageToken())).toBeInstanceOf(BatchedThrottlerStorage);
-    expect(exactA.app.get(getStorageToken())).toBeInstanceOf(FallbackThrottlerStorage);
-  });
-
   it('shares one budget exactly, with no wait, when RATE_LIMIT_SYNC_MS=0 (every request awaits Redis)', async () => {
     const ip = '203.0.113.11';
     const codes = [
@@ -152,11 +146,15 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('app ra
       (await get(exactB, '/api/businesses', { ip })).statusCode,
     ];
     expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    // Every request, refused ones too, is already in the shared count: none waits for a sync.
+    expect(Number(await admin.get(`${exactPrefix}ratelimit:{default:${ip}}:hits`))).toBe(7);
   });
 
-  it('keeps serving, and still limits per replica, while Redis is unreachable', async () => {
-    const codes = await statuses(redisDown, LIMIT + 1, '/api/businesses', { ip: '203.0.113.10' });
-    expect(codes.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(200));
-    expect(codes[LIMIT]).toBe(429);
+  it('keeps serving, and still limits per replica, while Redis is unreachable, synced or exact', async () => {
+    for (const app of [redisDown, exactRedisDown]) {
+      const codes = await statuses(app, LIMIT + 1, '/api/businesses', { ip: '203.0.113.10' });
+      expect(codes.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(200));
+      expect(codes[LIMIT]).toBe(429);
+    }
   });
 });

@@ -1,7 +1,16 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import type { RedisThrottlerStorage, SharedHits, ThrottlerStorageRecord } from './redis-throttler.storage';
+import type { RedisThrottlerStorage, SharedHits } from './redis-throttler.storage';
 import { sharedStoreWarning } from './shared-store-warning';
+
+// @nestjs/throttler does not export its record type from the package root.
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/**
+ * How often the exact mode forgets windows that are over: it has no batches to send, and the
+ * sweep only bounds memory, so it need not run often.
+ */
+const EXACT_SWEEP_MS = 1_000;
 
 /** One client's window as this replica knows it. Times are epoch ms. */
 interface ClientWindow {
@@ -32,8 +41,12 @@ interface ClientWindow {
  * shared count passes the limit). Hits still pending when their window ends are dropped with it
  * rather than charged to the next window.
  *
- * Redis failures never fail a request: a failed first round trip or batch leaves its hits counted
- * on this replica only (not resent: a timed-out batch may have been applied).
+ * With `syncMs` 0 the count is exact instead: every hit awaits its own script call and the answer
+ * is Redis's, at one round trip per request. The window is still kept here so that, should Redis
+ * fail, this replica carries on from the last shared count and block it saw rather than from zero.
+ *
+ * Redis failures never fail a request: a failed round trip or batch leaves its hits counted on
+ * this replica only (not resent: a timed-out call may have been applied).
  */
 export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly windows = new Map<string, ClientWindow>();
@@ -41,18 +54,22 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
   private readonly batches = new Set<Promise<void>>();
   private readonly warning = sharedStoreWarning();
   private readonly timer: NodeJS.Timeout;
+  private readonly exact: boolean;
 
   constructor(
     private readonly shared: Pick<RedisThrottlerStorage, 'add'>,
     syncMs: number,
     private readonly closeShared: () => void,
   ) {
-    this.timer = setInterval(() => void this.flush(), syncMs);
+    this.exact = syncMs === 0;
+    this.timer = setInterval(() => void this.flush(), this.exact ? EXACT_SWEEP_MS : syncMs);
     // A pending sync must not keep a stopping process alive; shutdown flushes the last batch.
     this.timer.unref();
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    // Out of line: the batched path below runs on every request, and stays as small as it was.
+    if (this.exact) return this.addNow(key, ttl, limit, blockDuration, throttlerName);
     const id = `${throttlerName}:${key}`;
     const now = Date.now();
     const window = this.windows.get(id);
@@ -107,6 +124,28 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
       window.known = 1;
     }
     return window;
+  }
+
+  /**
+   * The exact mode's hit, decided as of when it was sent so that its figures are the ones Redis
+   * answered (the script blocks past the limit as decide() would, so decide() adds no block).
+   */
+  private async addNow(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    const id = `${throttlerName}:${key}`;
+    const sentAt = Date.now();
+    let window = this.windows.get(id);
+    if (!window || isOver(window, sentAt)) {
+      // This replica's guess at the window, which stands only if Redis fails to answer.
+      window = { key, throttlerName, ttl, limit, blockDuration, endsAt: sentAt + ttl, blockedUntil: 0, known: 0, sending: 0, pending: 0 };
+      this.windows.set(id, window);
+    }
+    try {
+      this.apply(window, await this.shared.add(key, 1, ttl, limit, blockDuration, throttlerName), sentAt);
+    } catch (err) {
+      this.warning.report(err);
+      window.known += 1;
+    }
+    return this.decide(window, sentAt);
   }
 
   private async send(window: ClientWindow): Promise<void> {

@@ -1,4 +1,3 @@
-import { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 
 /**
@@ -22,7 +21,6 @@ end
 return {hits, windowLeft, 0, 0}
 `;
 
-export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 /** The shared count after adding hits; block 0 ms when the client is not blocked. */
 export interface SharedHits {
   totalHits: number;
@@ -40,22 +38,12 @@ type ThrottleClient = Redis & {
  * we used before sent the whole script text with every request, which made the limiter's Redis
  * write the largest single cost of a cached read (2,400 of 10,000 ms of CPU in the bench profile).
  */
-export class RedisThrottlerStorage implements ThrottlerStorage {
+export class RedisThrottlerStorage {
   private readonly client: ThrottleClient;
 
   constructor(client: Redis) {
     client.defineCommand('ecosysteThrottle', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
     this.client = client as ThrottleClient;
-  }
-
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    const { totalHits, windowLeftMs, blockLeftMs } = await this.add(key, 1, ttl, limit, blockDuration, throttlerName);
-    return {
-      totalHits,
-      timeToExpire: Math.ceil(windowLeftMs / 1000),
-      isBlocked: blockLeftMs > 0,
-      timeToBlockExpire: Math.ceil(blockLeftMs / 1000),
-    };
   }
 
   /** Adds `hits` to the client's shared count in one script call. */

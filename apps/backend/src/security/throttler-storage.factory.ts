@@ -2,21 +2,19 @@ import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { failFastRedis } from '../common/redis-client';
 import { AppConfig } from '../config/app-config';
 import { BatchedThrottlerStorage } from './batched-throttler.storage';
-import { FallbackThrottlerStorage } from './fallback-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
- * Redis when REDIS_URL is set (limits shared by every replica), process memory otherwise. With
- * RATE_LIMIT_SYNC_MS, hits are counted locally and synced in batches; at 0 each request awaits Redis.
+ * Redis when REDIS_URL is set (limits shared by every replica), process memory otherwise. Hits are
+ * counted locally and synced every RATE_LIMIT_SYNC_MS; at 0 each request awaits Redis instead.
  * Nest calls the storage's onApplicationShutdown (it is a provider), which closes the client.
  */
 export function createThrottlerStorage(config: AppConfig): ThrottlerStorage {
   if (!config.redis.url) return new ThrottlerStorageService();
-  // Like the cache's client: while Redis is down commands fail at once and the storages count
+  // Like the cache's client: while Redis is down commands fail at once and the storage counts
   // locally (reporting it, throttled); concurrent requests or a sync's batches share one write.
   const client = failFastRedis(config.redis.url, `${config.redis.keyPrefix}ratelimit:`);
   const shared = new RedisThrottlerStorage(client);
   const close = () => client.disconnect(false);
-  const { syncMs } = config.security.rateLimit;
-  return syncMs === 0 ? new FallbackThrottlerStorage(shared, close) : new BatchedThrottlerStorage(shared, syncMs, close);
+  return new BatchedThrottlerStorage(shared, config.security.rateLimit.syncMs, close);
 }
