@@ -6,14 +6,20 @@ import { businessIdSchema } from './dto/business-id.param';
 import { CreateBusinessBody, createBusinessBody, UpdateBusinessBody, updateBusinessBody } from './dto/business-body.schema';
 import { listBusinessesQuery, ListBusinessesQuery } from './dto/list-businesses.query';
 
-const idPipe = new ZodValidationPipe(businessIdSchema, 'id');
+// Shared with CachedReadHook, which answers cache hits of the two reads before Nest: it must accept
+// exactly what these accept.
+export const idPipe = new ZodValidationPipe(businessIdSchema, 'id');
+export const listQueryPipe = new ZodValidationPipe(listBusinessesQuery);
 
-@Controller('api/businesses')
+export const BUSINESSES_PATH = '/api/businesses';
+
+/** The public reads are also answered, when their result is cached in this process, by CachedReadHook. */
+@Controller(BUSINESSES_PATH.slice(1))
 export class BusinessesController {
   constructor(private readonly businesses: BusinessesService) {}
 
   @Get()
-  list(@Query(new ZodValidationPipe(listBusinessesQuery)) query: ListBusinessesQuery) {
+  list(@Query(listQueryPipe) query: ListBusinessesQuery) {
     return this.businesses.list(query);
   }
 

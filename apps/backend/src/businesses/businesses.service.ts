@@ -47,6 +47,18 @@ export class BusinessesService {
     });
   }
 
+  /** The page if this process holds it in cache now (CachedReadHook); else undefined, and `list` reads it. */
+  peekList(query: ListBusinessesQuery): CachedJson<BusinessPage> | undefined {
+    const cached = this.cache.peek(listKey(query));
+    return cached && new CachedJson<BusinessPage>(cached);
+  }
+
+  /** The business if this process holds it in cache now (CachedReadHook); else undefined, and `get` reads it. */
+  peekDetail(id: string): CachedJson<Business> | undefined {
+    const cached = this.cache.peek(detailKey(id));
+    return cached && new CachedJson<Business>(cached);
+  }
+
   async get(id: string): Promise<CachedJson<Business>> {
     const cached = await this.cache.get(detailKey(id));
     if (cached) return new CachedJson<Business>(cached);

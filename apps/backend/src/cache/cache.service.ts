@@ -68,6 +68,22 @@ export class CacheService {
     }
   }
 
+  /**
+   * A hit held in this process (the near cache, or the in-memory store), returned at once; else
+   * undefined, and nothing is counted: the caller goes on to `get`, which counts the miss.
+   */
+  peek(key: string): Buffer | undefined {
+    const near = this.near?.get(key);
+    if (near) {
+      this.stats.hits++;
+      this.stats.nearHits++;
+      return near;
+    }
+    const local = this.store.peek?.(key);
+    if (local) this.stats.hits++;
+    return local;
+  }
+
   /** Fire-and-forget: a response never waits for the cache write. */
   set(key: string, value: Buffer, group?: string): void {
     this.store.set(key, value, this.config.cache.ttlSeconds, group).catch((err) => this.failed(err));

@@ -5,6 +5,8 @@
 export interface CacheStore {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<Buffer | undefined>;
+  /** The value if this process holds it (an in-process store), without waiting: else undefined. */
+  peek?(key: string): Buffer | undefined;
   set(key: string, value: Buffer, ttlSeconds: number, group?: string): Promise<void>;
   del(key: string): Promise<void>;
   invalidateGroup(group: string): Promise<void>;

@@ -15,6 +15,10 @@ export class MemoryCacheStore implements CacheStore {
     return this.entries.get(key);
   }
 
+  peek(key: string): Buffer | undefined {
+    return this.entries.get(key);
+  }
+
   async set(key: string, value: Buffer, ttlSeconds: number, group?: string): Promise<void> {
     this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
     if (group) {

@@ -31,3 +31,15 @@ describe('ZodValidationPipe and NUL characters', () => {
     expect(refusal(() => query.transform({ q: '\u0000', x: '1' })).errors[0].rule).toBe('unrecognized_keys');
   });
 });
+
+describe('ZodValidationPipe.tryTransform', () => {
+  const query = new ZodValidationPipe(z.object({ limit: z.string().regex(/^\d+$/).transform(Number).optional(), q: z.string().optional() }).strict());
+
+  it('gives the value transform would give, and undefined wherever transform would throw', () => {
+    expect(query.tryTransform({ limit: '05' })).toEqual(query.transform({ limit: '05' }));
+    for (const bad of [{ limit: 'x' }, { other: '1' }, { q: 'a\u0000b' }]) {
+      expect(query.tryTransform(bad)).toBeUndefined();
+      expect(() => query.transform(bad)).toThrow(BadRequestException);
+    }
+  });
+});

@@ -18,6 +18,12 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
     private readonly field?: string,
   ) {}
 
+  /** The valid value, or undefined where `transform` would throw: for callers that leave the 400 to it. */
+  tryTransform(value: unknown): z.output<S> | undefined {
+    const result = this.schema.safeParse(value);
+    return result.success && fieldWithNul(result.data, this.field) === undefined ? result.data : undefined;
+  }
+
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value);
     if (result.success) {
