@@ -23,9 +23,9 @@ export function prettyStream(): DestinationStream | undefined {
  * A rolling file (by size and by day, `keep` files kept) with a stable `<name>.log` symlink to the
  * current one, so `logs/error.log` and `logs/combined.log` are where the seed expects them.
  */
-export async function rollingFile(dir: string, name: string, config: AppConfig['logging'], minLength = 0): Promise<RollingStream> {
+export async function rollingFile(dir: string, name: string, config: AppConfig['logging'], buffering: { minLength: number; maxWrite: number }): Promise<RollingStream> {
   const stream = await pinoRoll()({
-    minLength,
+    ...buffering,
     file: join(dir, name),
     extension: '.log',
     frequency: 'daily',
