@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_NODE_VERSION, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
-import { startCeiling } from './lib/ceiling.mjs';
+import { recordResponse, startCeiling } from './lib/ceiling.mjs';
 import { cannon, paired } from './lib/load.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
 import { createDatabase, dropRedisPrefix, REDIS_URL, redisPrefix, seed } from './lib/services.mjs';
@@ -79,16 +79,15 @@ async function main() {
   if (appB) cleanups.push(() => appB.stop());
   await settle(app.url);
   const idleRssMiB = +(rssBytes(app.pid) / 2 ** 20).toFixed(1);
-  const sample = await fetch(app.url + PATH);
-  const body = Buffer.from(await sample.arrayBuffer());
-  const ceiling = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp);
+  const response = await recordResponse(app.url + PATH);
+  const ceiling = await startCeiling(response, tmp);
   cleanups.push(() => ceiling.stop());
-  log(`body ${body.length} bytes, ${sample.headers.get('content-type')}; app on Node ${APP_NODE_VERSION}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`body ${response.body.length} bytes, ${Object.keys(response.headers).length} headers; app on Node ${APP_NODE_VERSION}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const floors = {};
   if (args.floors) {
     for (const mode of ['fastify', 'fastify-redis']) {
-      floors[mode] = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp, { server: 'floor-server.mjs', extraArgs: [mode, REDIS_URL] });
+      floors[mode] = await startCeiling(response, tmp, { server: 'floor-server.mjs', extraArgs: [mode, REDIS_URL] });
       cleanups.push(() => floors[mode].stop());
     }
   }

@@ -10,7 +10,7 @@ import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_NODE_VERSION, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
-import { startCeiling } from './lib/ceiling.mjs';
+import { recordResponse, startCeiling } from './lib/ceiling.mjs';
 import { cannon, concurrentBurst, paired, sequential } from './lib/load.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
@@ -124,12 +124,12 @@ async function main() {
     }
   }
 
-  // The ceiling: the same bytes from a bare node:http server, same connections, same duration.
-  const sample = await fetch(app.url + CACHED_LIST);
-  const body = Buffer.from(await sample.arrayBuffer());
-  record.cachedListBodyBytes = body.length;
+  // The ceiling: the same response (headers and body) from a bare node:http server, same connections, same duration.
+  const response = await recordResponse(app.url + CACHED_LIST);
+  record.cachedListBodyBytes = response.body.length;
+  record.cachedListHeaders = Object.keys(response.headers).length;
   if (args.profile) await profile(env, tmp, record);
-  const ceiling = await startCeiling(body, sample.headers.get('content-type') ?? 'application/json', tmp);
+  const ceiling = await startCeiling(response, tmp);
   cleanups.push(() => ceiling.stop());
   // The ratio itself: app and ceiling loaded at the same time, so both see the same machine.
   log('cached list and ceiling side by side, 5 rounds…');

@@ -3,15 +3,35 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './app.mjs';
 
+// Headers node:http writes itself on every response (or that depend on the connection).
+const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
 /**
- * Starts the bare node:http server with the given response; resolves once it listens. `server` and
- * `extraArgs` start another such server instead (bench/lib/floor-server.mjs and its mode).
+ * The app's response to one request, as the ceiling replays it: the body bytes and every header
+ * the app chose (its security, rate-limit and request-id headers included), frozen at their
+ * values of this one response.
  */
-export async function startCeiling(body, contentType, tmpDir, { server = 'ceiling-server.mjs', extraArgs = [] } = {}) {
+export async function recordResponse(url) {
+  const res = await fetch(url);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}; the ceiling replays a 200`);
+  const headers = {};
+  for (const [name, value] of res.headers) if (!TRANSPORT_HEADERS.has(name)) headers[name] = value;
+  return { body, headers };
+}
+
+/**
+ * Starts the bare node:http server replaying `response` (recordResponse); resolves once it
+ * listens. `server` and `extraArgs` start another such server instead (bench/lib/floor-server.mjs
+ * and its mode).
+ */
+export async function startCeiling(response, tmpDir, { server = 'ceiling-server.mjs', extraArgs = [] } = {}) {
   const port = await freePort();
-  const file = join(tmpDir, 'ceiling-body.json');
-  writeFileSync(file, body);
-  const child = spawn(process.execPath, [join(import.meta.dirname, server), String(port), file, contentType, ...extraArgs], {
+  const bodyFile = join(tmpDir, 'ceiling-body.json');
+  const headersFile = join(tmpDir, 'ceiling-headers.json');
+  writeFileSync(bodyFile, response.body);
+  writeFileSync(headersFile, JSON.stringify(response.headers));
+  const child = spawn(process.execPath, [join(import.meta.dirname, server), String(port), bodyFile, headersFile, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {

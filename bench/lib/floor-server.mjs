@@ -2,7 +2,8 @@
 //   fastify        — Fastify alone answering the same bytes (no Nest, no hooks);
 //   fastify-redis  — the same plus what every cached read of the app does on Redis: the rate
 //                    limit's EVALSHA and the cache GET (as a Buffer), over ioredis with auto-pipelining.
-//   node bench/lib/floor-server.mjs <port> <body file> <content type> <mode> [redis url]
+// Both send the ceiling's response: the app's headers and body (bench/lib/ceiling.mjs).
+//   node bench/lib/floor-server.mjs <port> <body file> <headers file> <mode> [redis url]
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -10,8 +11,9 @@ const require = createRequire(import.meta.url);
 const Fastify = require('fastify');
 const Redis = require('ioredis');
 
-const [port, bodyFile, contentType, mode, redisUrl] = process.argv.slice(2);
+const [port, bodyFile, headersFile, mode, redisUrl] = process.argv.slice(2);
 const body = readFileSync(bodyFile);
+const headers = JSON.parse(readFileSync(headersFile, 'utf8'));
 const app = Fastify();
 
 if (mode === 'fastify-redis') {
@@ -22,7 +24,7 @@ if (mode === 'fastify-redis') {
   app.get('/api/businesses', async (request, reply) => {
     await redis.floorCount(`hits:${request.ip}`, 60_000);
     const bytes = await redis.getBuffer('body');
-    return reply.type(contentType).send(bytes);
+    return reply.headers(headers).send(bytes);
   });
   process.on('SIGTERM', async () => {
     await redis.del('body', `hits:127.0.0.1`);
@@ -30,7 +32,7 @@ if (mode === 'fastify-redis') {
     process.exit(0);
   });
 } else {
-  app.get('/api/businesses', (_request, reply) => reply.type(contentType).send(body));
+  app.get('/api/businesses', (_request, reply) => reply.headers(headers).send(body));
 }
 
 await app.listen({ port: Number(port), host: '127.0.0.1' });
