@@ -136,7 +136,7 @@ describe.skipIf(await missing('postgres'))('backup.sh → destroy → restore.sh
     // The migrator finds its journal restored too: nothing to apply, nothing duplicated.
     const app = await startApp({ env: { DATABASE_URL: database.url } });
     try {
-      const listed = await (await fetch(`${app.url}/api/businesses?limit=1&q=Étoile`)).json();
+      const listed = (await (await fetch(`${app.url}/api/businesses?limit=1&q=Étoile`)).json()) as { total: number; items: { name: string }[] };
       expect(listed.total).toBe(1);
       expect(listed.items[0].name).toBe("Café « L'Étoile »");
     } finally {

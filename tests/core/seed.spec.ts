@@ -32,7 +32,7 @@ describe.skipIf(await missing('postgres'))('npm run db:seed', () => {
     expect(result.stdout).toContain('done: 2500 businesses');
 
     // (?limit=1 was cached empty by the readiness probe; the seed writes behind the cache.)
-    const listed = await (await fetch(`${app.url}/api/businesses?limit=3`)).json();
+    const listed = (await (await fetch(`${app.url}/api/businesses?limit=3`)).json()) as { total: number };
     expect(listed.total).toBe(2500);
 
     // Same index, same business: a second database seeded alike holds the same names.

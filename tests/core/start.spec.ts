@@ -14,6 +14,9 @@ function runMain(env: Record<string, string>) {
   });
 }
 
+/** The part of GET /api/businesses this file reads. */
+type BusinessPage = { total: number; items: { city: string }[] };
+
 describe('start-up', () => {
   it.each([
     [{ PORT: 'notaport' }, 'Invalid configuration: PORT="notaport"'],
@@ -43,10 +46,10 @@ describe('the embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
   it('runs on PGlite with the same schema, seeded with 1,000 businesses on first start', async () => {
     const res = await fetch(`${app.url}/api/businesses?limit=5`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as BusinessPage;
     expect(body.total).toBe(1000);
     expect(body.items).toHaveLength(5);
-    const search = await (await fetch(`${app.url}/api/businesses?q=boulangerie&city=lyon`)).json();
+    const search = (await (await fetch(`${app.url}/api/businesses?q=boulangerie&city=lyon`)).json()) as BusinessPage;
     expect(search.total).toBeGreaterThan(0);
     for (const b of search.items) expect(b.city).toBe('Lyon');
   });
@@ -61,7 +64,7 @@ describe('the embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
   it('keeps its data across a restart and does not seed twice', async () => {
     await app.stop();
     app = await startApp({ env: { DATA_DIR: dataDir, NODE_ENV: 'development' }, readyTimeoutMs: 60_000 });
-    const body = await (await fetch(`${app.url}/api/businesses?limit=1`)).json();
+    const body = (await (await fetch(`${app.url}/api/businesses?limit=1`)).json()) as BusinessPage;
     expect(body.total).toBe(1000);
   });
 });

@@ -22,7 +22,7 @@ interface Service {
   build?: { context: string; dockerfile: string; target?: string };
   image?: string;
   ports?: string[];
-  volumes?: Array<string | { type: string; source: string; target: string }>;
+  volumes?: Array<string | { type: string; source: string; target: string; volume?: { nocopy?: boolean } }>;
   healthcheck?: { test: string[]; interval?: string };
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
@@ -141,7 +141,7 @@ describe('docker-compose.prod.yml', () => {
     expect(monitoring).toContain(`\${ECOSYSTE_NETWORK:-${project}_default}`);
     expect(monitoring).toContain(`\${ECOSYSTE_NGINX_LOGS:-${project}_nginx_logs}`);
     expect(text).not.toMatch(/^networks:/m);
-    const logs = services.nginx.volumes!.find((v) => typeof v === 'object') as { source: string; target: string; volume: { nocopy: boolean } };
+    const logs = services.nginx.volumes!.find((v) => typeof v === 'object');
     expect(logs).toMatchObject({ source: 'nginx_logs', target: '/var/log/nginx', volume: { nocopy: true } });
     // Every host:port the monitoring stack and prometheus.yml reach is a service of this file.
     const prometheus = readFileSync(join(ROOT, 'monitoring', 'prometheus.yml'), 'utf8');

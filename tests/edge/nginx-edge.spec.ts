@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { TcpSocketConnectOpts } from 'node:net';
 import { tmpdir } from 'node:os';
-import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { connect as tlsConnect, ConnectionOptions, TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspHeaderValue } from '../../apps/backend/src/security/content-security-policy';
@@ -309,7 +310,17 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
       const held: TLSSocket[] = [];
       try {
         for (let i = 0; i < 50; i++) {
-          const socket = tlsConnect({ host: '127.0.0.1', port: edge.httpsPort, servername: TEST_SERVER_NAME, ca: edge.ca, localAddress: client, ALPNProtocols: ['http/1.1'] });
+          // tls.connect hands its options on to socket.connect(), which binds localAddress;
+          // @types/node leaves that option out of tls.ConnectionOptions.
+          const options: ConnectionOptions & Pick<TcpSocketConnectOpts, 'localAddress'> = {
+            host: '127.0.0.1',
+            port: edge.httpsPort,
+            servername: TEST_SERVER_NAME,
+            ca: edge.ca,
+            localAddress: client,
+            ALPNProtocols: ['http/1.1'],
+          };
+          const socket = tlsConnect(options);
           socket.on('error', () => undefined);
           socket.write(`POST /health HTTP/1.1\r\nHost: ${TEST_SERVER_NAME}\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n`);
           held.push(socket);
