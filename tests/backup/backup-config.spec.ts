@@ -6,7 +6,6 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/app-process';
 
-const SCRIPTS = ['scripts/backup.sh', 'scripts/restore.sh', 'scripts/restore-redis.sh', 'scripts/full_backup.sh', 'backup/docker-entrypoint.sh'];
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 /** `kubectl kustomize` of one component on an otherwise empty kustomization. */
@@ -35,12 +34,6 @@ function cronJobs(path: string): Map<string, string> {
 }
 
 describe('backup scripts and configuration', () => {
-  it('shellcheck finds nothing in the backup scripts', () => {
-    const result = spawnSync('shellcheck', ['-x', '-P', 'SCRIPTDIR', ...SCRIPTS], { cwd: ROOT, encoding: 'utf8' });
-    expect(result.stdout + result.stderr).toBe('');
-    expect(result.status).toBe(0);
-  });
-
   it.each(['backup/crontab', 'backup/pgbackrest/crontab'])('cron accepts %s', (file) => {
     // Debian's crontab parses the whole file before installing it; nobody's table is borrowed
     // for a moment and removed.

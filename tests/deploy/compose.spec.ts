@@ -1,12 +1,14 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../helpers/app-process';
+import { repoFiles } from '../helpers/repo-files';
 import { parseDockerfile, stages } from './support/dockerfile';
 
 // The Compose Specification's JSON schema, as shipped by the dclint package (kept current with
@@ -60,9 +62,9 @@ function parseEnvFile(source: string): Record<string, string> {
 const compose = parse(interpolate(text, envExample), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
 
-describe('docker-compose.prod.yml', () => {
-  const validate = addFormats(new Ajv({ allErrors: true, strict: false })).compile(schema);
+const validate = addFormats(new Ajv({ allErrors: true, strict: false })).compile(schema);
 
+describe('docker-compose.prod.yml', () => {
   it('validates against the Compose Specification schema, as written and once interpolated', () => {
     expect(validate(parse(text, { merge: true })), JSON.stringify(validate.errors)).toBe(true);
     expect(validate(compose), JSON.stringify(validate.errors)).toBe(true);
@@ -194,6 +196,59 @@ describe('docker-compose.prod.yml', () => {
         if (s.build.target) expect(names, name).toContain(s.build.target);
       } else {
         expect(s.image, name).toMatch(/:[0-9][\w.-]*$/);
+      }
+    }
+  });
+});
+
+const DCLINT = join(ROOT, 'node_modules', '.bin', 'dclint');
+
+/**
+ * dclint rules a Compose file breaks on purpose. docker-compose.prod.yml names each image it can
+ * build (build and image together: `up` runs the tag `npm run docker:build` or the pipeline made,
+ * and builds it only when missing), and its edge serves the world on 80 and 443, every interface.
+ */
+const DCLINT_EXCEPTIONS: Record<string, string[]> = {
+  'docker-compose.prod.yml': ['no-build-and-image', 'no-unbound-port-interfaces'],
+};
+
+/** Every Compose file in the repository, known by its top-level `services:` (monitoring/elk-stack.yml's name doesn't say). */
+const composeFiles = repoFiles().filter((f) => /\.ya?ml$/.test(f) && /^services:/m.test(readFileSync(join(ROOT, f), 'utf8')));
+const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+
+describe('every Compose file', () => {
+  it('finds the repository Compose files', () => {
+    expect(composeFiles).toEqual(expect.arrayContaining(['docker-compose.prod.yml', 'monitoring/docker-compose.yml', 'monitoring/elk-stack.yml']));
+  });
+
+  it.each(composeFiles)('%s validates against the Compose Specification schema', (file) => {
+    expect(validate(parse(read(file), { merge: true })), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it.each(composeFiles)('%s passes dclint beyond its documented exceptions', (file) => {
+    const disabled = (DCLINT_EXCEPTIONS[file] ?? []).flatMap((rule) => ['--disable-rule', rule]);
+    const result = spawnSync(DCLINT, ['-q', file, ...disabled], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+  });
+
+  it('dclint refuses a broken file (so the check above can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecosyste-compose-'));
+    try {
+      const broken = read('monitoring/elk-stack.yml').replace('    restart: unless-stopped', '    restart_policy: unless-stopped');
+      writeFileSync(join(dir, 'broken-compose.yml'), broken);
+      expect(spawnSync(DCLINT, ['-q', join(dir, 'broken-compose.yml')], { cwd: ROOT, timeout: 60_000 }).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(composeFiles)('%s builds each image or pulls one pinned to a version, and mounts only files that exist', (file) => {
+    const { services: all } = parse(read(file)) as { services: Record<string, Service> };
+    for (const [name, service] of Object.entries(all)) {
+      if (!service.build) expect(service.image, `${file}: ${name}`).toMatch(/:v?\d+\.\d+\.\d+(-[a-z]+)?$/);
+      for (const volume of service.volumes ?? []) {
+        const source = typeof volume === 'string' ? volume.split(':')[0] : volume.type === 'bind' ? volume.source : '';
+        if (source.startsWith('./')) expect(existsSync(join(ROOT, dirname(file), source)), `${file}: ${name} mounts ${source}`).toBe(true);
       }
     }
   });

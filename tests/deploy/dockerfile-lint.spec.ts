@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/app-process';
+import { repoFiles } from '../helpers/repo-files';
 import { execForm, flag, parseDockerfile, stages } from './support/dockerfile';
 import { dockerignore } from './support/image-replay';
 import { lintDockerfile } from './support/dockerfile-lint';
@@ -21,9 +21,7 @@ const EXCEPTIONS: Record<string, string[]> = {
 };
 
 /** Every Dockerfile in the repository: the root images and the ones beside their service's files. */
-const dockerfiles = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-  .split('\n')
-  .filter((f) => /(^|\/)Dockerfile(\.[^/]+)?$/.test(f) && existsSync(join(ROOT, f)));
+const dockerfiles = repoFiles().filter((f) => /(^|\/)Dockerfile(\.[^/]+)?$/.test(f));
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
 
 describe('Dockerfile lint (hadolint rules)', () => {

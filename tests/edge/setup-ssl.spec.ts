@@ -21,12 +21,6 @@ describe('scripts/setup-ssl.sh', () => {
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('is shellcheck-clean', () => {
-    const r = spawnSync('shellcheck', ['-x', SETUP_SSL], { encoding: 'utf8' });
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
-  });
-
   describe('--self-signed', () => {
     const dir = () => join(tmp, 'self');
     const live = () => join(dir(), 'live', 'localhost');
