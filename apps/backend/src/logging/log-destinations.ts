@@ -1,12 +1,37 @@
 import { EventEmitter, once } from 'node:events';
 import { renameSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { DestinationStream } from 'pino';
+import pino, { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 /** pino-roll ships no types: the part of its SonicBoom stream used here. */
 export type RollingStream = DestinationStream & { file: string; fd: number; end(): void; flush(): void; flushSync(): void; on(event: 'ready' | 'close', listener: () => void): void };
 const pinoRoll = () => require('pino-roll') as (options: Record<string, unknown>) => Promise<RollingStream>;
+
+/** How a destination buffers: see logger.factory.ts. */
+export interface Buffering {
+  minLength: number;
+  maxWrite: number;
+}
+
+/**
+ * SonicBoom in its byte mode, still taking pino's strings. In its text mode it measures every
+ * string it is given in UTF-8 bytes (which first flattens a batch of request lines into one
+ * string), encodes it again to write it and once more when the write returns: three passes over
+ * each batch, more CPU than building its lines. The request lines arrive already encoded
+ * (request-log.ts), once; pino's own, rarer lines are encoded here.
+ */
+function acceptingStrings<T extends DestinationStream>(stream: T): T {
+  const bytes = stream as unknown as { write(data: string | Buffer): boolean };
+  const writeBytes = bytes.write.bind(stream);
+  bytes.write = (data) => writeBytes(typeof data === 'string' ? Buffer.from(data) : data);
+  return stream;
+}
+
+/** stdout as production writes it: asynchronous, in blocks (Buffering), bytes in and out. */
+export function stdoutDestination(buffering: Buffering): DestinationStream {
+  return acceptingStrings(pino.destination({ dest: 1, sync: false, ...buffering, contentMode: 'buffer' }));
+}
 
 /** Development's human-readable console; pino-pretty is a development dependency, absent from images. */
 export function prettyStream(): DestinationStream | undefined {
@@ -23,17 +48,20 @@ export function prettyStream(): DestinationStream | undefined {
  * A rolling file (by size and by day, `keep` files kept) with a stable `<name>.log` symlink to the
  * current one, so `logs/error.log` and `logs/combined.log` are where the seed expects them.
  */
-export async function rollingFile(dir: string, name: string, config: AppConfig['logging'], buffering: { minLength: number; maxWrite: number }): Promise<RollingStream> {
-  const stream = await pinoRoll()({
-    ...buffering,
-    file: join(dir, name),
-    extension: '.log',
-    frequency: 'daily',
-    dateFormat: 'yyyy-MM-dd',
-    size: config.fileMaxSize,
-    limit: { count: config.fileKeep },
-    mkdir: true,
-  });
+export async function rollingFile(dir: string, name: string, config: AppConfig['logging'], buffering: Buffering): Promise<RollingStream> {
+  const stream = acceptingStrings(
+    await pinoRoll()({
+      ...buffering,
+      contentMode: 'buffer',
+      file: join(dir, name),
+      extension: '.log',
+      frequency: 'daily',
+      dateFormat: 'yyyy-MM-dd',
+      size: config.fileMaxSize,
+      limit: { count: config.fileKeep },
+      mkdir: true,
+    }),
+  );
   const link = join(dir, `${name}.log`);
   const relink = () => {
     // Replace the link atomically: a reader never finds it missing.

@@ -2,7 +2,7 @@ import { ecsFormat } from '@elastic/ecs-pino-format';
 import { trace } from '@opentelemetry/api';
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 import { AppConfig } from '../config/app-config';
-import { prettyStream, rollingFile } from './log-destinations';
+import { Buffering, prettyStream, rollingFile, stdoutDestination } from './log-destinations';
 import { redactSecrets } from './redact';
 import { RequestLineWriter } from './request-log';
 
@@ -34,15 +34,14 @@ const REDACT_PATHS = [
 ];
 
 /**
- * Log lines are written in blocks of at least LOG_BUFFER_BYTES rather than one by one: each
+ * Log lines are written in blocks of at least `minLength` bytes rather than one by one: each
  * asynchronous write is a round trip through libuv's thread pool (~25 µs of CPU), which, one per
  * request line, cost a quarter of a cached read. A batch of request lines (request-log.ts) leaves
- * in one write of up to LOG_MAX_WRITE_BYTES, not in SonicBoom's default 16 KiB pieces: at ten
+ * in one write of up to `maxWrite` bytes, not in SonicBoom's default 16 KiB pieces: at ten
  * thousand requests a second those were a write every 35 lines. Lines wait at most
  * LOG_FLUSH_INTERVAL_MS; they are flushed at shutdown and at exit — a SIGKILL loses at most that much.
  */
-const LOG_BUFFER_BYTES = 4096;
-const LOG_MAX_WRITE_BYTES = 1 << 20;
+const BUFFERING: Buffering = { minLength: 4096, maxWrite: 1 << 20 };
 const LOG_FLUSH_INTERVAL_MS = 250;
 
 /** pino options producing Elastic Common Schema lines, with secrets scrubbed from messages and errors. */
@@ -99,8 +98,8 @@ export function loggerOptions(config: AppConfig): LoggerOptions {
 export async function createRootLogger(config: AppConfig): Promise<RootLogger> {
   const options = loggerOptions(config);
   const { level, dir } = config.logging;
-  const stdout = (config.logging.pretty && prettyStream()) || pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, maxWrite: LOG_MAX_WRITE_BYTES });
-  const files = dir && level !== 'silent' ? await Promise.all(['error', 'combined'].map((name) => rollingFile(dir, name, config.logging, { minLength: LOG_BUFFER_BYTES, maxWrite: LOG_MAX_WRITE_BYTES }))) : [];
+  const stdout = (config.logging.pretty && prettyStream()) || stdoutDestination(BUFFERING);
+  const files = dir && level !== 'silent' ? await Promise.all(['error', 'combined'].map((name) => rollingFile(dir, name, config.logging, BUFFERING))) : [];
   const [error, combined] = files;
   // LOG_DIR: every enabled level to stdout and combined.log, errors to error.log too.
   const destination = files.length && level !== 'silent' ? pino.multistream([{ level, stream: stdout }, { level: 'error', stream: error }, { level, stream: combined }]) : stdout;

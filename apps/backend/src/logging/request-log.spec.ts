@@ -4,7 +4,7 @@ import pino, { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.loader';
 import { loggerOptions } from './logger.factory';
-import { REQUEST_LOG_BATCH_MS, RequestLineWriter, requestLogLevel } from './request-log';
+import { IsoTimestamps, REQUEST_LOG_BATCH_MS, RequestLineWriter, requestLogLevel } from './request-log';
 
 type Line = Record<string, unknown>;
 
@@ -19,13 +19,13 @@ function sink() {
   return { stream, lines };
 }
 
-function request(overrides: Partial<{ url: string; userAgent: string | undefined; id: string; route: string; is404: boolean }> = {}): FastifyRequest {
+function request(overrides: Partial<{ url: string; userAgent: string | undefined; id: string; route: string; is404: boolean; ip: string }> = {}): FastifyRequest {
   const userAgent = 'userAgent' in overrides ? overrides.userAgent : 'agent/1.0';
   return {
     id: overrides.id ?? 'req-1',
     method: 'GET',
     url: overrides.url ?? '/api/businesses?limit=2',
-    ip: '203.0.113.7',
+    ip: overrides.ip ?? '203.0.113.7',
     headers: userAgent === undefined ? {} : { 'user-agent': userAgent },
     is404: overrides.is404 ?? false,
     routeOptions: { url: overrides.route ?? '/api/businesses' },
@@ -66,7 +66,8 @@ describe('RequestLineWriter', () => {
   it('escapes what clients send, masks query secrets, and omits a missing user agent', () => {
     const out = sink();
     const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
-    writer.write('warn', request({ url: '/api/x?token=s3cret&q="a"\n\\b', userAgent: 'evil"\n{"log.level":"fatal"}', route: 'unmatched', is404: true }), reply(404));
+    // Behind TRUST_PROXY=true the address is whatever X-Forwarded-For said; accents arrive as latin1 header text.
+    writer.write('warn', request({ url: '/api/x?token=s3cret&q="a"\n\\b', userAgent: 'evil"\n{"log.level":"fatal"} café\u0007', route: 'unmatched', is404: true, ip: '1.2.3.4"}\n{"x":"' }), reply(404));
     writer.write('info', request({ userAgent: undefined }), reply(200));
     writer.flush();
     const [escaped, anonymous] = out.lines;
@@ -75,7 +76,8 @@ describe('RequestLineWriter', () => {
       'log.level': 'warn',
       'http.route': 'unmatched',
       'url.path': '/api/x?token=[REDACTED]&q="a"\n\\b',
-      'user_agent.original': 'evil"\n{"log.level":"fatal"}',
+      'user_agent.original': 'evil"\n{"log.level":"fatal"} café\u0007',
+      'client.ip': '1.2.3.4"}\n{"x":"',
       message: 'request completed',
     });
     expect(anonymous).not.toHaveProperty('user_agent.original');
@@ -130,5 +132,17 @@ describe('RequestLineWriter', () => {
     writer.flush();
     expect(all.lines.map((l) => l['http.request.id'])).toEqual(['ok', 'bad', 'meh']);
     expect(errors.lines.map((l) => l['http.request.id'])).toEqual(['bad']);
+  });
+});
+
+describe('IsoTimestamps', () => {
+  it('writes what Date#toISOString writes, across milliseconds, seconds, days and years', () => {
+    const timestamps = new IsoTimestamps();
+    const starts = [Date.UTC(2026, 10, 25, 18, 11, 19, 998), Date.UTC(2026, 11, 31, 23, 59, 59, 990), Date.UTC(2028, 1, 28, 23, 59, 59, 999), 0];
+    for (const start of starts) {
+      for (let ms = start; ms < start + 30; ms++) expect(timestamps.format(ms)).toBe(new Date(ms).toISOString());
+    }
+    // Back in time (a clock step) as well as forward.
+    expect(timestamps.format(starts[0])).toBe(new Date(starts[0]).toISOString());
   });
 });
