@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { decorateRouteLabel } from './common/route-label';
 import { AppConfig } from './config/app-config';
 import { serveFrontend } from './frontend/serve-frontend';
 import { requestIdFor } from './logging/request-id';
@@ -29,6 +30,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   // Fastify accepts text/plain bodies by default; this API speaks JSON only, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
+  decorateRouteLabel(adapter.getInstance());
   // First hook of all, so every later hook, the handler and the request log run in the request's trace.
   if (config.tracing.enabled) traceServerRequests(adapter.getInstance(), { rootRatio: hookRootRatio(config.tracing.sampler, config.tracing.samplerRatio) });
 
