@@ -1,20 +1,23 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from '../helpers/app-process';
 import { K8sObject, unknownFields, validateObject } from './support/k8s-schema';
 
-const OVERLAYS = ['staging', 'production'] as const;
+// Every overlay on disk rather than a typed list: a new environment gets each check below.
+const OVERLAYS = readdirSync(join(ROOT, 'k8s', 'overlays'))
+  .filter((name) => existsSync(join(ROOT, 'k8s', 'overlays', name, 'kustomization.yaml')))
+  .sort();
 
 function kustomize(dir: string): K8sObject[] {
   const out = execFileSync('kubectl', ['kustomize', join(ROOT, 'k8s', dir)], { encoding: 'utf8', timeout: 60_000 });
   return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
 }
 
-const built = Object.fromEntries(OVERLAYS.map((o) => [o, kustomize(`overlays/${o}`)])) as Record<(typeof OVERLAYS)[number], K8sObject[]>;
+const built: Record<string, K8sObject[]> = Object.fromEntries(OVERLAYS.map((o) => [o, kustomize(`overlays/${o}`)]));
 const cluster = kustomize('cluster');
 
 type PodSpec = {
@@ -51,11 +54,25 @@ function podTemplates(objects: K8sObject[]): Array<{ owner: string; kind: string
 
 const find = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
+/** The namespace an overlay declares in its kustomization.yaml. */
+const namespaceOf = (overlay: string) =>
+  (parse(readFileSync(join(ROOT, 'k8s', 'overlays', overlay, 'kustomization.yaml'), 'utf8')) as { namespace?: string }).namespace;
+
+describe('k8s/overlays', () => {
+  it('holds the staging and production overlays the deploy workflow applies, each in its own namespace', () => {
+    expect(OVERLAYS).toEqual(expect.arrayContaining(['staging', 'production']));
+    expect(namespaceOf('production')).toBe('ecosyste');
+    expect(namespaceOf('staging')).toBe('ecosyste-staging');
+    expect(new Set(OVERLAYS.map(namespaceOf)).size).toBe(OVERLAYS.length);
+  });
+});
+
 describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
   const objects = built[overlay];
-  const namespace = overlay === 'production' ? 'ecosyste' : 'ecosyste-staging';
+  const namespace = namespaceOf(overlay);
 
   it('builds with kubectl kustomize into one namespace', () => {
+    expect(namespace, 'namespace: in its kustomization.yaml').toBeTruthy();
     expect(objects.length).toBeGreaterThan(15);
     for (const o of objects) {
       if (o.kind === 'Namespace') expect(o.metadata.namespace).toBeUndefined();
@@ -207,7 +224,7 @@ describe('field names', () => {
     const container = (typo.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec.containers[0];
     container.readinesProbe = container.readinessProbe;
     delete container.readinessProbe;
-    const all = [...built.staging, ...built.production, ...cluster, typo];
+    const all = [...Object.values(built).flat(), ...cluster, typo];
     const problems = unknownFields(all, join(dir, 'check'), ROOT);
     // Fields newer than the model packages of the Node 20 line: cert-manager >= 1.12's
     // ingressClassName (the successor of `class`) in the ClusterIssuers' HTTP-01 solver.

@@ -11,6 +11,7 @@ import { freePort } from '../helpers/free-port';
 import { answers200, listening, spawnReady } from '../helpers/ready-process';
 import { missing, REDIS_TEST_URL } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { exposedMetricNames, metricsUsed } from '../monitoring/support/monitoring-files';
 import { chromiumMissing, DESKTOP_VIEWPORT, launchBrowser, watchedPage } from '../web/support/browser';
 import { EdgeResponse, edgeRequest, headerValues } from './support/edge-client';
 import { Edge, NGINX_BIN, startEdge, TEST_SERVER_NAME } from './support/edge-nginx';
@@ -376,12 +377,18 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
   });
 
   describe('stub_status for nginx-exporter', () => {
-    it('answers on the internal port, and prometheus-nginx-exporter reads it', async () => {
+    it('answers on the internal port to the allowed addresses only', async () => {
       const status = await edgeRequest({ port: edge.statusPort, path: '/stub_status' });
       expect(status.status).toBe(200);
       expect(status.text).toMatch(/^Active connections: \d+/);
       expect((await edgeRequest({ port: edge.statusPort, path: '/' })).status).toBe(404);
+      // STATUS_ALLOW is 127.0.0.1 here (private ranges in production): any other client is refused.
+      const stranger = await edgeRequest({ port: edge.statusPort, path: '/stub_status', localAddress: '127.0.0.2' });
+      expect(stranger.status).toBe(403);
+      expect(stranger.text).not.toMatch(/Active connections/);
+    });
 
+    it('is read by prometheus-nginx-exporter, which exposes every nginx_* metric the rules and dashboards use (mtail aside)', async () => {
       const port = await freePort();
       const metricsUrl = `http://127.0.0.1:${port}/metrics`;
       const exporter = await spawnReady(
@@ -393,8 +400,13 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
         // The exporter reads stub_status on every scrape, so the first answer already says whether it could.
         const metrics = await (await fetch(metricsUrl)).text();
         expect(metrics).toMatch(/^nginx_up 1$/m);
-        expect(metrics).toMatch(/^nginx_connections_active \d+/m);
-        expect(metrics).toMatch(/^nginx_http_requests_total \d+/m);
+        const exposed = exposedMetricNames(metrics);
+        // nginx_http_responses_total is mtail's, from the access log (tests/monitoring/exporters.spec.ts).
+        const used = metricsUsed(/nginx_/).filter((m) => m !== 'nginx_http_responses_total');
+        expect(used).toEqual(expect.arrayContaining(['nginx_up', 'nginx_connections_active', 'nginx_http_requests_total']));
+        expect(used.filter((m) => !exposed.has(m))).toEqual([]);
+        // stub_status has no status codes: the edge's 5xx ratio can't come from this exporter.
+        expect(exposed.has('nginx_http_responses_total')).toBe(false);
       } finally {
         await exporter.stop();
       }

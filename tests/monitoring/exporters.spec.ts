@@ -8,13 +8,15 @@ import { parse, stringify } from 'yaml';
 import { ROOT } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
 import { missing, PG_ADMIN_URL, REDIS_TEST_URL } from '../helpers/services';
-import { DASHBOARD_DIR, MONITORING_DIR, RULE_FILES, run } from './support/monitoring-files';
+import { exposedMetricNames, metricsUsed, MONITORING_DIR, run } from './support/monitoring-files';
 import { ServiceProcess, spawnService } from './support/monitoring-stack';
 
 /**
  * The exporters the rules and dashboards read, run for real from their Debian packages: every
  * exporter metric name used in monitoring/ must be one the exporter actually exposes, and the
- * blackbox module and the mtail program must do what the alerts expect of them.
+ * blackbox module and the mtail program must do what the alerts expect of them. nginx-exporter is
+ * checked in tests/edge/nginx-edge.spec.ts, against the stub_status of the project's own edge
+ * nginx: that server block, with its allow list, is what production scrapes.
  */
 const tmp = mkdtempSync(join(tmpdir(), 'ecosyste-exporters-'));
 const services: ServiceProcess[] = [];
@@ -25,20 +27,8 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Metric names with one of these prefixes, as used by the rule files and the dashboards. */
-function usedMetrics(prefix: RegExp): string[] {
-  const text = [
-    ...RULE_FILES.map((f) => readFileSync(join(MONITORING_DIR, f), 'utf8')),
-    ...['ecosyste-monitoring', 'ecosyste-postgres', 'ecosyste-redis', 'ecosyste-nginx', 'ecosyste-runtime'].map((d) =>
-      readFileSync(join(DASHBOARD_DIR, `${d}.json`), 'utf8'),
-    ),
-  ].join('\n');
-  return [...new Set([...text.matchAll(new RegExp(`\\b(${prefix.source}[a-z_]+)\\b`, 'g'))].map((m) => m[1]))].sort();
-}
-
 async function metricNames(url: string): Promise<Set<string>> {
-  const text = await (await fetch(url)).text();
-  return new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]));
+  return exposedMetricNames(await (await fetch(url)).text());
 }
 
 async function start(name: string, cmd: string, args: (port: number) => string[], readyPath: string, env?: NodeJS.ProcessEnv) {
@@ -57,7 +47,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('export
       DATA_SOURCE_NAME: dsn.toString(),
     });
     const exposed = await metricNames(`${exporter.url}/metrics`);
-    const used = usedMetrics(/pg_/);
+    const used = metricsUsed(/pg_/);
     expect(used).toEqual(expect.arrayContaining(['pg_up', 'pg_stat_activity_count', 'pg_settings_max_connections', 'pg_stat_database_deadlocks']));
     expect(used.filter((m) => !exposed.has(m))).toEqual([]);
   });
@@ -65,7 +55,7 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('export
   it('redis-exporter exposes every redis_* metric used', async () => {
     const exporter = await start('redis-exporter', 'prometheus-redis-exporter', (p) => ['-redis.addr', REDIS_TEST_URL, '-web.listen-address', `127.0.0.1:${p}`], '/metrics');
     const exposed = await metricNames(`${exporter.url}/metrics`);
-    const used = usedMetrics(/redis_/);
+    const used = metricsUsed(/redis_/);
     expect(used).toEqual(expect.arrayContaining(['redis_up', 'redis_memory_used_bytes', 'redis_memory_max_bytes', 'redis_rejected_connections_total']));
     expect(used.filter((m) => !exposed.has(m))).toEqual([]);
   });
@@ -85,29 +75,10 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('export
       '/metrics',
     );
     const exposed = await metricNames(`${exporter.url}/metrics`);
-    const used = [...usedMetrics(/node_/), ...usedMetrics(/ecosyste_backup_/)];
+    const used = [...metricsUsed(/node_/), ...metricsUsed(/ecosyste_backup_/)];
     expect(used).toEqual(expect.arrayContaining(['node_filesystem_avail_bytes', 'ecosyste_backup_last_success_timestamp_seconds']));
     expect(used.filter((m) => !exposed.has(m))).toEqual([]);
     expect(readFileSync(join(ROOT, 'scripts', 'backup.sh'), 'utf8')).toContain('ecosyste_backup_last_success_timestamp_seconds');
-  });
-
-  it('nginx-exporter, reading a real nginx stub_status, exposes every nginx_* metric used (mtail aside)', async () => {
-    const port = await freePort();
-    const dir = join(tmp, 'nginx');
-    mkdirSync(join(dir, 'logs'), { recursive: true });
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      `pid ${dir}/nginx.pid;\nerror_log stderr warn;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  server {\n    listen 127.0.0.1:${port};\n    location = /stub_status { stub_status; }\n  }\n}\n`,
-    );
-    const nginx = await spawnService('nginx', 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], port, '/stub_status');
-    services.push(nginx);
-    const exporter = await start('nginx-exporter', 'prometheus-nginx-exporter', (p) => [`-nginx.scrape-uri=http://127.0.0.1:${port}/stub_status`, `-web.listen-address=127.0.0.1:${p}`], '/metrics');
-    const exposed = await metricNames(`${exporter.url}/metrics`);
-    const used = usedMetrics(/nginx_/).filter((m) => m !== 'nginx_http_responses_total');
-    expect(used).toEqual(expect.arrayContaining(['nginx_up', 'nginx_connections_active', 'nginx_http_requests_total']));
-    expect(used.filter((m) => !exposed.has(m))).toEqual([]);
-    // stub_status really has no status codes: the 5xx ratio can't come from here.
-    expect(exposed.has('nginx_http_responses_total')).toBe(false);
   });
 });
 

@@ -5,7 +5,11 @@ import { parse } from 'yaml';
 import { ROOT } from '../../helpers/app-process';
 
 export const MONITORING_DIR = join(ROOT, 'monitoring');
-export const RULE_FILES = ['alert_rules.yml', 'slo_rules.yml'];
+/**
+ * The rule files Prometheus loads, read from prometheus.yml's rule_files (paths relative to
+ * monitoring/) rather than typed here: a file added there is checked by every spec that uses this.
+ */
+export const RULE_FILES: string[] = readYaml<{ rule_files?: string[] }>(join(MONITORING_DIR, 'prometheus.yml')).rule_files ?? [];
 export const RUNBOOK_BASE = 'https://github.com/ecosyste/ecosyste/blob/main/docs/runbooks/';
 
 export interface RunResult {
@@ -81,6 +85,7 @@ export interface Dashboard {
 
 export const DASHBOARD_DIR = join(MONITORING_DIR, 'grafana', 'dashboards');
 
+/** Every dashboard Grafana provisions: its file provider loads each JSON file of DASHBOARD_DIR. */
 export function dashboards(): Dashboard[] {
   return readdirSync(DASHBOARD_DIR)
     .filter((f) => f.endsWith('.json'))
@@ -103,4 +108,23 @@ export function resolveVariables(expr: string, dashboard: Dashboard, rateInterva
     .replaceAll('$__interval', rateInterval)
     .replaceAll('$instance', '.*')
     .replaceAll('$job', job);
+}
+
+/** Metric names with this prefix that the rule files or the dashboards read. */
+export function metricsUsed(prefix: RegExp): string[] {
+  const text = [
+    ...RULE_FILES.map((f) => readFileSync(join(MONITORING_DIR, f), 'utf8')),
+    ...dashboards().map((d) => readFileSync(join(DASHBOARD_DIR, d.file), 'utf8')),
+  ].join('\n');
+  return [...new Set([...text.matchAll(new RegExp(`\\b(${prefix.source}[a-z_]+)\\b`, 'g'))].map((m) => m[1]))].sort();
+}
+
+/** The metric names of a Prometheus text exposition (comments skipped, labels cut off). */
+export function exposedMetricNames(exposition: string): Set<string> {
+  return new Set(
+    exposition
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(/[{ ]/)[0]),
+  );
 }
