@@ -55,7 +55,12 @@ function badRequest(errors: FieldError[]): BadRequestException {
 function fieldWithNul(data: unknown, fallback?: string): string | undefined {
   if (typeof data === 'string') return data.includes('\u0000') ? (fallback ?? 'value') : undefined;
   if (data === null || typeof data !== 'object') return undefined;
-  return Object.entries(data).find(([, v]) => typeof v === 'string' && v.includes('\u0000'))?.[0];
+  // A plain loop: this runs on every request with a query (the cached list's included).
+  for (const key in data) {
+    const value = (data as Record<string, unknown>)[key];
+    if (typeof value === 'string' && value.includes('\u0000')) return key;
+  }
+  return undefined;
 }
 
 function fieldName(issue: z.core.$ZodIssue, fallback?: string): string {

@@ -31,6 +31,27 @@ describe('BatchedThrottlerStorage', () => {
     await storage.onApplicationShutdown();
   });
 
+  it('answers a known client at once (hitNow), counting the hit as increment would, and leaves others to increment', async () => {
+    const add = vi.fn(async (_key: string, hits: number) => ({ totalHits: hits, windowLeftMs: MINUTE, blockLeftMs: 0 }));
+    const storage = new BatchedThrottlerStorage({ add }, NO_TIMER, () => undefined);
+    expect(storage.hitNow('g', MINUTE, LIMIT, MINUTE, 'default')).toBeUndefined();
+    await storage.increment('g', MINUTE, LIMIT, MINUTE, 'default');
+    const seen = [];
+    for (let i = 0; i < LIMIT; i++) seen.push(storage.hitNow('g', MINUTE, LIMIT, MINUTE, 'default'));
+    expect(seen.map((r) => r?.totalHits)).toEqual([2, 3, 4, 5, 6]);
+    expect(seen.map((r) => r?.isBlocked)).toEqual([false, false, false, false, true]);
+    expect((await storage.increment('g', MINUTE, LIMIT, MINUTE, 'default')).totalHits).toBe(7);
+    await storage.flush();
+    expect(add.mock.calls.map(([key, hits]) => [key, hits])).toEqual([
+      ['g', 1],
+      ['g', 6],
+    ]);
+    const exact = new BatchedThrottlerStorage({ add }, 0, () => undefined);
+    await exact.increment('h', MINUTE, LIMIT, MINUTE, 'default');
+    expect(exact.hitNow('h', MINUTE, LIMIT, MINUTE, 'default')).toBeUndefined();
+    await Promise.all([storage.onApplicationShutdown(), exact.onApplicationShutdown()]);
+  });
+
   it('keeps counting, and limiting, on this replica while Redis fails, and warns only now and then', async () => {
     const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const add = vi.fn(async () => Promise.reject(new Error('Stream isn’t writeable')));

@@ -70,10 +70,9 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     // Out of line: the batched path below runs on every request, and stays as small as it was.
     if (this.exact) return this.addNow(key, ttl, limit, blockDuration, throttlerName);
+    const known = this.hitNow(key, ttl, limit, blockDuration, throttlerName);
+    if (known) return known;
     const id = `${throttlerName}:${key}`;
-    const now = Date.now();
-    const window = this.windows.get(id);
-    if (window && !isOver(window, now)) return this.count(window, now);
     const arriving = this.arriving.get(id);
     if (arriving) return this.count(await arriving, Date.now());
     const first = this.fetch({ key, throttlerName, ttl, limit, blockDuration, endsAt: 0, blockedUntil: 0, known: 0, sending: 0, pending: 0 });
@@ -85,6 +84,18 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
     } finally {
       this.arriving.delete(id);
     }
+  }
+
+  /**
+   * The batched mode's answer when this replica already holds the client's window: counted and
+   * decided at once, without a promise (RateLimitHook asks this first, as increment does).
+   * Undefined in the exact mode and for a window this replica doesn't know yet: then `increment`.
+   */
+  hitNow(key: string, _ttl: number, _limit: number, _blockDuration: number, throttlerName: string): ThrottlerStorageRecord | undefined {
+    if (this.exact) return undefined;
+    const now = Date.now();
+    const window = this.windows.get(`${throttlerName}:${key}`);
+    return window && !isOver(window, now) ? this.count(window, now) : undefined;
   }
 
   /**

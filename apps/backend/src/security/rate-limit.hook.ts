@@ -1,7 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DEFAULT_IPV6_SUBNET_PREFIX, getStorageToken, normalizeIp, ThrottlerStorage } from '@nestjs/throttler';
-import type { FastifyInstance } from 'fastify';
+
+// @nestjs/throttler does not export its record type from the package root.
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction } from 'fastify';
+import type { BatchedThrottlerStorage } from './batched-throttler.storage';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 /** The API is limited; probes, scrapes and the web front's static files are not. */
@@ -32,12 +36,11 @@ export class RateLimitHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const { max, ttlSeconds } = this.config.security.rateLimit;
     const ttlMs = ttlSeconds * 1000;
-    fastify.addHook('onRequest', async (request, reply) => {
-      if (!LIMITED_PATH.test(request.url)) return;
-      // The storages prefix the key with the throttler's name themselves.
-      const hit = await this.storage.increment(normalizeIp(request.ip, DEFAULT_IPV6_SUBNET_PREFIX), ttlMs, max, ttlMs, THROTTLER);
+    const storage = this.storage as ThrottlerStorage & Partial<Pick<BatchedThrottlerStorage, 'hitNow'>>;
+    const answer = (hit: ThrottlerStorageRecord, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       if (hit.isBlocked) {
-        return reply
+        // Replying from a callback hook ends the request there: `done` must then not be called.
+        void reply
           .code(429)
           .header('retry-after', hit.timeToBlockExpire)
           .header('content-type', 'application/json; charset=utf-8')
@@ -46,11 +49,22 @@ export class RateLimitHook implements OnModuleInit {
             error: 'Too Many Requests',
             message: `Too many requests: at most ${max} per ${ttlSeconds} s per client; retry in ${hit.timeToBlockExpire} s`,
           });
+        return;
       }
       void reply
         .header('x-ratelimit-limit', max)
         .header('x-ratelimit-remaining', Math.max(0, max - hit.totalHits))
         .header('x-ratelimit-reset', hit.timeToExpire);
+      done();
+    };
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (!LIMITED_PATH.test(request.url)) return done();
+      // The storages prefix the key with the throttler's name themselves.
+      const client = normalizeIp(request.ip, DEFAULT_IPV6_SUBNET_PREFIX);
+      // A client this replica already counts is decided at once; a promise only for the others.
+      const known = storage.hitNow?.(client, ttlMs, max, ttlMs, THROTTLER);
+      if (known) return answer(known, reply, done);
+      storage.increment(client, ttlMs, max, ttlMs, THROTTLER).then((hit) => answer(hit, reply, done), done);
     });
   }
 }
