@@ -32,9 +32,12 @@ export async function applyHttpHardening(app: NestFastifyApplication, config: Ap
     void reply.headers(securityHeaders);
     done();
   });
+  // Nothing foreign by default: an empty CORS_ORIGINS sends no Access-Control-Allow-Origin at all,
+  // and answers a preflight as any unknown OPTIONS request. Then no CORS hook is installed either:
+  // @fastify/cors would still copy its options and read the route's on every request to learn that.
+  if (config.security.corsOrigins.length === 0) return;
   app.enableCors({
-    // Nothing foreign by default: an empty CORS_ORIGINS sends no Access-Control-Allow-Origin at all.
-    origin: config.security.corsOrigins.length > 0 ? [...config.security.corsOrigins] : false,
+    origin: [...config.security.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
