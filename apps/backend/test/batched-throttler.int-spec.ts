@@ -105,7 +105,7 @@ describe.skipIf(await missing('redis'))('BatchedThrottlerStorage on Redis', () =
     await hit('10.1.0.5', 100);
     await new Promise((r) => setTimeout(r, 150));
     await storage.flush();
-    expect(storage['windows'].size).toBe(0);
+    expect(storage['windows'].all()).toHaveLength(0);
     expect(await hit('10.1.0.5', 100)).toMatchObject({ totalHits: 1, isBlocked: false });
     expect(adds).toHaveBeenCalledTimes(2);
   });

@@ -122,9 +122,9 @@ describe('BatchedThrottlerStorage', () => {
     const add = vi.fn(async () => ({ totalHits: 1, windowLeftMs: 100, blockLeftMs: 0 }));
     const storage = new BatchedThrottlerStorage({ add }, 0, () => undefined);
     await storage.increment('h', 100, LIMIT, 100, 'default');
-    expect(storage['windows'].size).toBe(1);
+    expect(storage['windows'].all()).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(2_000);
-    expect(storage['windows'].size).toBe(0);
+    expect(storage['windows'].all()).toHaveLength(0);
     await storage.onApplicationShutdown();
   });
 

@@ -49,7 +49,7 @@ interface ClientWindow {
  * this replica only (not resent: a timed-out call may have been applied).
  */
 export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
-  private readonly windows = new Map<string, ClientWindow>();
+  private readonly windows = new ClientWindows();
   private readonly arriving = new Map<string, Promise<ClientWindow>>();
   private readonly batches = new Set<Promise<void>>();
   private readonly warning = sharedStoreWarning();
@@ -79,7 +79,7 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
     this.arriving.set(id, first);
     try {
       const fetched = await first;
-      this.windows.set(id, fetched);
+      this.windows.set(fetched);
       return this.decide(fetched, Date.now());
     } finally {
       this.arriving.delete(id);
@@ -94,7 +94,7 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
   hitNow(key: string, _ttl: number, _limit: number, _blockDuration: number, throttlerName: string): ThrottlerStorageRecord | undefined {
     if (this.exact) return undefined;
     const now = Date.now();
-    const window = this.windows.get(`${throttlerName}:${key}`);
+    const window = this.windows.get(throttlerName, key);
     return window && !isOver(window, now) ? this.count(window, now) : undefined;
   }
 
@@ -104,9 +104,9 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
    */
   async flush(): Promise<void> {
     const now = Date.now();
-    for (const [id, window] of this.windows) {
+    for (const window of this.windows.all()) {
       // Expired windows go, whatever was pending: memory stays bounded by the clients of one window.
-      if (isOver(window, now)) this.windows.delete(id);
+      if (isOver(window, now)) this.windows.delete(window);
       else if (window.pending > 0 && window.sending === 0) {
         const batch = this.send(window).finally(() => this.batches.delete(batch));
         this.batches.add(batch);
@@ -142,13 +142,12 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
    * answered (the script blocks past the limit as decide() would, so decide() adds no block).
    */
   private async addNow(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    const id = `${throttlerName}:${key}`;
     const sentAt = Date.now();
-    let window = this.windows.get(id);
+    let window = this.windows.get(throttlerName, key);
     if (!window || isOver(window, sentAt)) {
       // This replica's guess at the window, which stands only if Redis fails to answer.
       window = { key, throttlerName, ttl, limit, blockDuration, endsAt: sentAt + ttl, blockedUntil: 0, known: 0, sending: 0, pending: 0 };
-      this.windows.set(id, window);
+      this.windows.set(window);
     }
     try {
       this.apply(window, await this.shared.add(key, 1, ttl, limit, blockDuration, throttlerName), sentAt);
@@ -197,6 +196,37 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
       isBlocked,
       timeToBlockExpire: isBlocked ? seconds(window.blockedUntil - now) : 0,
     };
+  }
+}
+
+/**
+ * The windows by throttler, then by client: a hit finds its window without joining the two names
+ * into a new string (which a map lookup would then have to hash) on every request.
+ */
+class ClientWindows {
+  private readonly byThrottler = new Map<string, Map<string, ClientWindow>>();
+
+  get(throttlerName: string, key: string): ClientWindow | undefined {
+    return this.byThrottler.get(throttlerName)?.get(key);
+  }
+
+  set(window: ClientWindow): void {
+    let clients = this.byThrottler.get(window.throttlerName);
+    if (!clients) this.byThrottler.set(window.throttlerName, (clients = new Map()));
+    clients.set(window.key, window);
+  }
+
+  delete(window: ClientWindow): void {
+    this.byThrottler.get(window.throttlerName)?.delete(window.key);
+  }
+
+  /** A snapshot: deleting while walking it is safe. */
+  all(): ClientWindow[] {
+    return [...this.byThrottler.values()].flatMap((clients) => [...clients.values()]);
+  }
+
+  clear(): void {
+    this.byThrottler.clear();
   }
 }
 

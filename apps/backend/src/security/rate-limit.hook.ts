@@ -8,6 +8,15 @@ import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction } from 'fas
 import type { BatchedThrottlerStorage } from './batched-throttler.storage';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
+/**
+ * The budget's key for an address: IPv6 clients share their /64. Without ':' or '%' an address is
+ * IPv4 (or not an address) and normalizeIp would return it unchanged, so most requests skip its
+ * parse.
+ */
+export function clientKey(ip: string): string {
+  return ip.includes(':') || ip.includes('%') ? normalizeIp(ip, DEFAULT_IPV6_SUBNET_PREFIX) : ip;
+}
+
 /** The API is limited; probes, scrapes and the web front's static files are not. */
 const LIMITED_PATH = /^\/api(\/|\?|$)/;
 
@@ -60,7 +69,7 @@ export class RateLimitHook implements OnModuleInit {
     fastify.addHook('onRequest', (request, reply, done) => {
       if (!LIMITED_PATH.test(request.url)) return done();
       // The storages prefix the key with the throttler's name themselves.
-      const client = normalizeIp(request.ip, DEFAULT_IPV6_SUBNET_PREFIX);
+      const client = clientKey(request.ip);
       // A client this replica already counts is decided at once; a promise only for the others.
       const known = storage.hitNow?.(client, ttlMs, max, ttlMs, THROTTLER);
       if (known) return answer(known, reply, done);
