@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { missing } from '../../../tests/helpers/services';
 import { BusinessesService } from '../src/businesses/businesses.service';
+import { CachedReadHook } from '../src/businesses/cached-read.hook';
 import { AUTH, createTestApp, TestApp } from './support/test-app';
 
 // Headers that differ between any two responses, whoever answers them.
@@ -18,7 +19,7 @@ describe.skipIf(await missing('postgres'))('cache hits of the public reads, answ
   let id: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { RATE_LIMIT_MAX: '1000' } });
+    t = await createTestApp({ env: { RATE_LIMIT_MAX: '100000' } });
     service = t.app.get(BusinessesService);
     const created = await t.app.inject({
       method: 'POST',
@@ -92,6 +93,15 @@ describe.skipIf(await missing('postgres'))('cache hits of the public reads, answ
     // The bad id stops at the controller's pipe; the unknown one reaches the service and its 404.
     expect(get).toHaveBeenCalledTimes(2);
     get.mockRestore();
+  });
+
+  it('keeps at most 1000 validated query strings, and still answers each query string as its own', async () => {
+    const hook = t.app.get(CachedReadHook);
+    for (let page = 1; page <= 1200; page++) await t.app.inject({ url: `/api/businesses?page=${page}&limit=1` });
+    expect(hook['knownQueries'].size).toBeLessThanOrEqual(1000);
+    const first = (await t.app.inject({ url: '/api/businesses?page=1&limit=1' })).json();
+    const second = (await t.app.inject({ url: '/api/businesses?page=2&limit=1' })).json();
+    expect([first.page, second.page]).toEqual([1, 2]);
   });
 
   it('never answers with a page older than a write of this replica', async () => {
