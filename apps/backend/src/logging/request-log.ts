@@ -199,7 +199,11 @@ export class RequestLineWriter {
 
   private traceFields(extra: Record<string, unknown>): string {
     let fields = '';
-    for (const key in extra) fields += `,${JSON.stringify(key)}:${JSON.stringify(extra[key])}`;
+    // Trace and span ids are hex: strings go through jsonString, anything else through JSON.
+    for (const key in extra) {
+      const value = extra[key];
+      fields += `,${jsonString(key)}:${typeof value === 'string' ? jsonString(value) : JSON.stringify(value)}`;
+    }
     return fields;
   }
 }
