@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
-import { Socket } from 'node:net';
+import { reachable } from './services';
 
 export interface ReadyProcess {
   child: ChildProcess;
@@ -72,14 +72,5 @@ export function answers200(url: string, timeoutMs = 1000): () => Promise<boolean
 
 /** True when something accepts TCP connections on the loopback port. */
 export function listening(port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, '127.0.0.1', () => done(true));
-  });
+  return reachable('127.0.0.1', port, timeoutMs);
 }

@@ -3,7 +3,8 @@ import { Socket } from 'node:net';
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 export const REDIS_TEST_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
-function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** True when something accepts TCP connections on host:port within the timeout. */
+export function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisServer, RedisServer } from '../../../tests/helpers/redis-server';
 import { missing, REDIS_TEST_URL } from '../../../tests/helpers/services';
 import { CacheService } from '../src/cache/cache.service';
-import { AUTH, createTestApp, TestApp } from './support/test-app';
+import { AUTH, createBusiness, createTestApp, TestApp } from './support/test-app';
 
 const skip = (await missing('postgres')) || (await missing('redis'));
 
@@ -36,12 +36,7 @@ describe.skipIf(skip)('list and detail cache on the real Redis', () => {
     await t.app.inject({ url: '/api/businesses?city=Lyon' });
     expect(stats.hits).toBe(hits + 1);
 
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/businesses',
-      headers: { 'content-type': 'application/json', ...AUTH },
-      payload: JSON.stringify({ name: 'Cache Test', category: 'café', city: 'Lyon' }),
-    });
+    const created = await createBusiness(t, { name: 'Cache Test', category: 'café', city: 'Lyon' });
     expect(created.statusCode).toBe(201);
     expect(await redis.keys(`${t.keyPrefix}businesses:list:*`)).toEqual([]);
     const after = (await t.app.inject({ url: '/api/businesses?city=Lyon' })).json();

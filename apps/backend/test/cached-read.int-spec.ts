@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { missing } from '../../../tests/helpers/services';
 import { BusinessesService } from '../src/businesses/businesses.service';
 import { CachedReadHook } from '../src/businesses/cached-read.hook';
-import { AUTH, createTestApp, TestApp } from './support/test-app';
+import { AUTH, createBusiness, createTestApp, TestApp } from './support/test-app';
 
 // Headers that differ between any two responses, whoever answers them.
 const PER_RESPONSE = new Set(['date', 'x-request-id', 'x-ratelimit-remaining', 'x-ratelimit-reset']);
@@ -21,12 +21,7 @@ describe.skipIf(await missing('postgres'))('cache hits of the public reads, answ
   beforeAll(async () => {
     t = await createTestApp({ env: { RATE_LIMIT_MAX: '100000' } });
     service = t.app.get(BusinessesService);
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/businesses',
-      headers: { 'content-type': 'application/json', ...AUTH },
-      payload: JSON.stringify({ name: 'Fromagerie Hook', category: 'fromagerie', city: 'Annecy' }),
-    });
+    const created = await createBusiness(t, { name: 'Fromagerie Hook', category: 'fromagerie', city: 'Annecy' });
     id = created.json().id;
   });
   afterAll(async () => {
@@ -109,12 +104,7 @@ describe.skipIf(await missing('postgres'))('cache hits of the public reads, answ
     await t.app.inject({ url });
     await new Promise((r) => setTimeout(r, 20));
     expect((await t.app.inject({ url })).json().total).toBe(1);
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/businesses',
-      headers: { 'content-type': 'application/json', ...AUTH },
-      payload: JSON.stringify({ name: 'Fromagerie Deux', category: 'fromagerie', city: 'Annecy' }),
-    });
+    const created = await createBusiness(t, { name: 'Fromagerie Deux', category: 'fromagerie', city: 'Annecy' });
     expect(created.statusCode).toBe(201);
     expect((await t.app.inject({ url })).json().total).toBe(2);
 

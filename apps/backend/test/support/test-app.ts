@@ -50,3 +50,13 @@ export async function createTestApp(
     },
   };
 }
+
+/** POST /api/businesses as the admin, with these fields. */
+export function createBusiness(t: TestApp, fields: Record<string, unknown>) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/businesses',
+    headers: { 'content-type': 'application/json', ...AUTH },
+    payload: JSON.stringify(fields),
+  });
+}
