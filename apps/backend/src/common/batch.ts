@@ -1,6 +1,6 @@
 /**
  * Items gathered one by one and handed over together: `delayMs` after the first of a batch, or at
- * once on `flush()`. Per-request work that can wait a moment (log lines, metric observations) is
+ * once on `flush()`. Per-request work that can wait a moment (the request log lines) is
  * several times cheaper done in a batch than between the rest of each request's work.
  */
 export class Batch<T> {
