@@ -1,7 +1,8 @@
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { failFastRedis } from '../common/redis-client';
 import { AppConfig } from '../config/app-config';
 import { BatchedThrottlerStorage } from './batched-throttler.storage';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
@@ -10,7 +11,8 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
  * Nest calls the storage's onApplicationShutdown (it is a provider), which closes the client.
  */
 export function createThrottlerStorage(config: AppConfig): ThrottlerStorage {
-  if (!config.redis.url) return new ThrottlerStorageService();
+  // Without Redis the counts live in this process, under the same storage and the same rules.
+  if (!config.redis.url) return new BatchedThrottlerStorage(new MemoryThrottlerStorage(), config.security.rateLimit.syncMs, () => undefined);
   // Like the cache's client: while Redis is down commands fail at once and the storage counts
   // locally (reporting it, throttled); concurrent requests or a sync's batches share one write.
   const client = failFastRedis(config.redis.url, `${config.redis.keyPrefix}ratelimit:`);
