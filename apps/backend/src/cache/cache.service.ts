@@ -50,12 +50,8 @@ export class CacheService {
   }
 
   async get(key: string, group?: string): Promise<Buffer | undefined> {
-    const near = this.near?.get(key);
-    if (near) {
-      this.stats.hits++;
-      this.stats.nearHits++;
-      return near;
-    }
+    const held = this.peek(key);
+    if (held) return held;
     try {
       const value = await this.reads.run(key, () => this.read(key, group));
       if (value === undefined) this.stats.misses++;
@@ -70,7 +66,7 @@ export class CacheService {
 
   /**
    * A hit held in this process (the near cache, or the in-memory store), returned at once; else
-   * undefined, and nothing is counted: the caller goes on to `get`, which counts the miss.
+   * undefined, and nothing is counted: `get` (which starts here) goes on and counts the miss.
    */
   peek(key: string): Buffer | undefined {
     const near = this.near?.get(key);

@@ -102,7 +102,7 @@ export async function createRootLogger(config: AppConfig): Promise<RootLogger> {
   const files = dir && level !== 'silent' ? await Promise.all(['error', 'combined'].map((name) => rollingFile(dir, name, config.logging, BUFFERING))) : [];
   const [error, combined] = files;
   // LOG_DIR: every enabled level to stdout and combined.log, errors to error.log too.
-  const destination = files.length && level !== 'silent' ? pino.multistream([{ level, stream: stdout }, { level: 'error', stream: error }, { level, stream: combined }]) : stdout;
+  const destination = files.length ? pino.multistream([{ level, stream: stdout }, { level: 'error', stream: error }, { level, stream: combined }]) : stdout;
   const logger = pino(options, destination);
   const requestLines = new RequestLineWriter(logger);
   const timer = setInterval(() => flushEach([stdout, ...files], (s) => s.flush?.()), LOG_FLUSH_INTERVAL_MS).unref();

@@ -32,7 +32,7 @@ class RouteSeries {
  * number: a few map lookups and additions, with nothing to batch or to catch up with at scrape time.
  */
 export class HttpMetrics {
-  // route → method → series: bounded by the route templates and METHOD_LABELS (route-label.ts).
+  // route → method → series: bounded by the route templates and methodLabel's values (route-label.ts).
   private readonly series = new Map<string, Map<string, RouteSeries>>();
 
   constructor(registry: Registry) {

@@ -34,10 +34,10 @@ describe('BatchedThrottlerStorage', () => {
   it('answers a known client at once (hitNow), counting the hit as increment would, and leaves others to increment', async () => {
     const add = vi.fn(async (_key: string, hits: number) => ({ totalHits: hits, windowLeftMs: MINUTE, blockLeftMs: 0 }));
     const storage = new BatchedThrottlerStorage({ add }, NO_TIMER, () => undefined);
-    expect(storage.hitNow('g', MINUTE, LIMIT, MINUTE, 'default')).toBeUndefined();
+    expect(storage.hitNow('g', 'default')).toBeUndefined();
     await storage.increment('g', MINUTE, LIMIT, MINUTE, 'default');
     const seen = [];
-    for (let i = 0; i < LIMIT; i++) seen.push(storage.hitNow('g', MINUTE, LIMIT, MINUTE, 'default'));
+    for (let i = 0; i < LIMIT; i++) seen.push(storage.hitNow('g', 'default'));
     expect(seen.map((r) => r?.totalHits)).toEqual([2, 3, 4, 5, 6]);
     expect(seen.map((r) => r?.isBlocked)).toEqual([false, false, false, false, true]);
     expect((await storage.increment('g', MINUTE, LIMIT, MINUTE, 'default')).totalHits).toBe(7);
@@ -48,7 +48,7 @@ describe('BatchedThrottlerStorage', () => {
     ]);
     const exact = new BatchedThrottlerStorage({ add }, 0, () => undefined);
     await exact.increment('h', MINUTE, LIMIT, MINUTE, 'default');
-    expect(exact.hitNow('h', MINUTE, LIMIT, MINUTE, 'default')).toBeUndefined();
+    expect(exact.hitNow('h', 'default')).toBeUndefined();
     await Promise.all([storage.onApplicationShutdown(), exact.onApplicationShutdown()]);
   });
 

@@ -1,10 +1,25 @@
 import { OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import type { RedisThrottlerStorage, SharedHits } from './redis-throttler.storage';
-import { sharedStoreWarning } from './shared-store-warning';
+import { ThrottledWarning } from '../common/throttled-warning';
 
 // @nestjs/throttler does not export its record type from the package root.
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/** The shared count after adding hits; block 0 ms when the client is not blocked. */
+export interface SharedHits {
+  totalHits: number;
+  windowLeftMs: number;
+  blockLeftMs: number;
+}
+
+/**
+ * Where the counts that decide live: Redis for every replica (redis-throttler.storage.ts), or this
+ * process when there is no Redis (memory-throttler.storage.ts). Both follow the Redis script's rules.
+ */
+export interface SharedCounter {
+  /** Adds `hits` to the client's count and answers with the count, the window and the block. */
+  add(key: string, hits: number, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<SharedHits>;
+}
 
 /**
  * How often the exact mode forgets windows that are over: it has no batches to send, and the
@@ -30,6 +45,9 @@ interface ClientWindow {
 }
 
 /**
+ * Without Redis the shared counter is this process's (MemoryThrottlerStorage): one replica, same
+ * rules, and nothing below can fail. With Redis:
+ *
  * Counts each client's hits in memory and adds them to the shared Redis count every `syncMs`, so
  * a request decides without waiting on Redis. Only a client's first request to this replica in a
  * window awaits Redis (to start from the count the other replicas left), and concurrent first
@@ -52,12 +70,13 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
   private readonly windows = new ClientWindows();
   private readonly arriving = new Map<string, Promise<ClientWindow>>();
   private readonly batches = new Set<Promise<void>>();
-  private readonly warning = sharedStoreWarning();
+  // At most every 30 s: in an outage every request would report one.
+  private readonly warning = new ThrottledWarning('RateLimit', 30_000, (reason) => `shared rate-limit store unavailable, counting per replica: ${reason}`);
   private readonly timer: NodeJS.Timeout;
   private readonly exact: boolean;
 
   constructor(
-    private readonly shared: Pick<RedisThrottlerStorage, 'add'>,
+    private readonly shared: SharedCounter,
     syncMs: number,
     private readonly closeShared: () => void,
   ) {
@@ -70,7 +89,7 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     // Out of line: the batched path below runs on every request, and stays as small as it was.
     if (this.exact) return this.addNow(key, ttl, limit, blockDuration, throttlerName);
-    const known = this.hitNow(key, ttl, limit, blockDuration, throttlerName);
+    const known = this.hitNow(key, throttlerName);
     if (known) return known;
     const id = `${throttlerName}:${key}`;
     const arriving = this.arriving.get(id);
@@ -91,7 +110,7 @@ export class BatchedThrottlerStorage implements ThrottlerStorage, OnApplicationS
    * decided at once, without a promise (RateLimitHook asks this first, as increment does).
    * Undefined in the exact mode and for a window this replica doesn't know yet: then `increment`.
    */
-  hitNow(key: string, _ttl: number, _limit: number, _blockDuration: number, throttlerName: string): ThrottlerStorageRecord | undefined {
+  hitNow(key: string, throttlerName: string): ThrottlerStorageRecord | undefined {
     if (this.exact) return undefined;
     const now = Date.now();
     const window = this.windows.get(throttlerName, key);

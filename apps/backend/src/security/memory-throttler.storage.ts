@@ -1,4 +1,4 @@
-import type { SharedHits } from './redis-throttler.storage';
+import type { SharedCounter, SharedHits } from './batched-throttler.storage';
 
 interface Counter {
   hits: number;
@@ -16,7 +16,7 @@ const SWEEP_EVERY_MS = 10_000;
  * @nestjs/throttler's in-memory storage, used before, kept one expiry per hit and filtered them all
  * on every request — for a busy client, work in proportion to RATE_LIMIT_MAX.
  */
-export class MemoryThrottlerStorage {
+export class MemoryThrottlerStorage implements SharedCounter {
   private readonly counters = new Map<string, Counter>();
   private nextSweep = 0;
 
@@ -28,10 +28,7 @@ export class MemoryThrottlerStorage {
     this.sweep(now);
     const id = `${throttlerName}:${key}`;
     let counter = this.counters.get(id);
-    if (!counter || (counter.windowEndsAt <= now && counter.blockedUntil <= now)) {
-      counter = { hits: 0, windowEndsAt: now + ttl, blockedUntil: 0 };
-      this.counters.set(id, counter);
-    }
+    if (!counter) this.counters.set(id, (counter = { hits: 0, windowEndsAt: 0, blockedUntil: 0 }));
     // The window's count and the block expire apart, as the script's two keys do.
     if (counter.windowEndsAt <= now) {
       counter.hits = 0;

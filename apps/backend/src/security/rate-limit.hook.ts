@@ -1,12 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { DEFAULT_IPV6_SUBNET_PREFIX, getStorageToken, normalizeIp, ThrottlerStorage } from '@nestjs/throttler';
-
-// @nestjs/throttler does not export its record type from the package root.
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { DEFAULT_IPV6_SUBNET_PREFIX, getStorageToken, normalizeIp } from '@nestjs/throttler';
 import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction } from 'fastify';
-import type { BatchedThrottlerStorage } from './batched-throttler.storage';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { BatchedThrottlerStorage, ThrottlerStorageRecord } from './batched-throttler.storage';
 
 /**
  * The budget's key for an address: IPv6 clients share their /64. Without ':' or '%' an address is
@@ -20,7 +17,7 @@ export function clientKey(ip: string): string {
 /** The API is limited; probes, scrapes and the web front's static files are not. */
 const LIMITED_PATH = /^\/api(\/|\?|$)/;
 
-// The storages' name for the budget: 'default' keeps the standard header names, without a suffix.
+// The storage's name for the budget: 'default' keeps the standard header names, without a suffix.
 const THROTTLER = 'default';
 
 /**
@@ -31,13 +28,14 @@ const THROTTLER = 'default';
  *
  * A Fastify onRequest hook rather than @nestjs/throttler's guard: the guard's metadata lookups and
  * awaited option resolutions cost a fifth of a cached read, more than counting the hit itself. Same
- * storages (in memory, or Redis-shared: throttler-storage.factory.ts), same headers and 429.
+ * storage (BatchedThrottlerStorage, over Redis or this process: throttler-storage.factory.ts), same
+ * headers and 429.
  */
 @Injectable()
 export class RateLimitHook implements OnModuleInit {
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-    @Inject(getStorageToken()) private readonly storage: ThrottlerStorage,
+    @Inject(getStorageToken()) private readonly storage: BatchedThrottlerStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,7 +43,6 @@ export class RateLimitHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const { max, ttlSeconds } = this.config.security.rateLimit;
     const ttlMs = ttlSeconds * 1000;
-    const storage = this.storage as ThrottlerStorage & Partial<Pick<BatchedThrottlerStorage, 'hitNow'>>;
     const answer = (hit: ThrottlerStorageRecord, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       if (hit.isBlocked) {
         // Replying from a callback hook ends the request there: `done` must then not be called.
@@ -68,12 +65,12 @@ export class RateLimitHook implements OnModuleInit {
     };
     fastify.addHook('onRequest', (request, reply, done) => {
       if (!LIMITED_PATH.test(request.url)) return done();
-      // The storages prefix the key with the throttler's name themselves.
+      // The storage prefixes the key with the throttler's name itself.
       const client = clientKey(request.ip);
       // A client this replica already counts is decided at once; a promise only for the others.
-      const known = storage.hitNow?.(client, ttlMs, max, ttlMs, THROTTLER);
+      const known = this.storage.hitNow(client, THROTTLER);
       if (known) return answer(known, reply, done);
-      storage.increment(client, ttlMs, max, ttlMs, THROTTLER).then((hit) => answer(hit, reply, done), done);
+      this.storage.increment(client, ttlMs, max, ttlMs, THROTTLER).then((hit) => answer(hit, reply, done), done);
     });
   }
 }

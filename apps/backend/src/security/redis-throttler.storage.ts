@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { SharedCounter, SharedHits } from './batched-throttler.storage';
 
 /**
  * One fixed window per client and throttler: count the hits (one per request, or a replica's
@@ -21,12 +22,6 @@ end
 return {hits, windowLeft, 0, 0}
 `;
 
-/** The shared count after adding hits; block 0 ms when the client is not blocked. */
-export interface SharedHits {
-  totalHits: number;
-  windowLeftMs: number;
-  blockLeftMs: number;
-}
 type IncrementReply = [number, number, number, number];
 type ThrottleClient = Redis & {
   ecosysteThrottle(hitKey: string, blockKey: string, ttlMs: number, limit: number, blockMs: number, hits: number): Promise<IncrementReply>;
@@ -38,7 +33,7 @@ type ThrottleClient = Redis & {
  * we used before sent the whole script text with every request, which made the limiter's Redis
  * write the largest single cost of a cached read (2,400 of 10,000 ms of CPU in the bench profile).
  */
-export class RedisThrottlerStorage {
+export class RedisThrottlerStorage implements SharedCounter {
   private readonly client: ThrottleClient;
 
   constructor(client: Redis) {

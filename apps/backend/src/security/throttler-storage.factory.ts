@@ -1,4 +1,3 @@
-import { ThrottlerStorage } from '@nestjs/throttler';
 import { failFastRedis } from '../common/redis-client';
 import { AppConfig } from '../config/app-config';
 import { BatchedThrottlerStorage } from './batched-throttler.storage';
@@ -10,7 +9,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
  * counted locally and synced every RATE_LIMIT_SYNC_MS; at 0 each request awaits Redis instead.
  * Nest calls the storage's onApplicationShutdown (it is a provider), which closes the client.
  */
-export function createThrottlerStorage(config: AppConfig): ThrottlerStorage {
+export function createThrottlerStorage(config: AppConfig): BatchedThrottlerStorage {
   // Without Redis the counts live in this process, under the same storage and the same rules.
   if (!config.redis.url) return new BatchedThrottlerStorage(new MemoryThrottlerStorage(), config.security.rateLimit.syncMs, () => undefined);
   // Like the cache's client: while Redis is down commands fail at once and the storage counts
