@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
 import { Batch } from '../common/batch';
 import { routeLabel } from '../common/route-label';
+import { JsonBytes } from './json-bytes';
 import { safeUrl } from './redact';
 
 export type RequestLogLevel = 'error' | 'warn' | 'info';
@@ -11,14 +12,6 @@ export function requestLogLevel(status: number): RequestLogLevel {
 }
 
 const LEVEL_VALUES: Record<RequestLogLevel, number> = { info: 30, warn: 40, error: 50 };
-
-// What JSON requires escaping in a string; any other text goes between quotes as it is.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
-
-/** A JSON string literal: JSON.stringify only for the rare text that needs escaping. */
-function jsonString(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
-}
 
 // "000" to "999": the milliseconds of a timestamp.
 const MILLIS = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0'));
@@ -70,16 +63,30 @@ class RequestRecord {
   ) {}
 }
 
+/** Each key of a request line with the punctuation before it, encoded once. */
+const KEYS = {
+  id: Buffer.from(',"http.request.id":'),
+  method: Buffer.from(',"http.request.method":'),
+  route: Buffer.from(',"http.route":'),
+  path: Buffer.from(',"url.path":'),
+  status: Buffer.from(',"http.response.status_code":'),
+  duration: Buffer.from(',"event.duration":'),
+  userAgent: Buffer.from(',"user_agent.original":'),
+  clientIp: Buffer.from(',"client.ip":'),
+};
+const COMPLETED = Buffer.from(',"message":"request completed"}\n');
+const FAILED = Buffer.from(',"message":"request failed"}\n');
+
 /**
  * The one ECS line per request, handed to the root logger's destination exactly as pino would hand
  * it (the root's bindings — service, ecs.version, pid, host —, its mixin's trace ids, the level
  * routing of LOG_DIR's files), but not as pino would make it.
  *
- * A request only records its fields (a small object); the lines are serialised and written
- * together every REQUEST_LOG_BATCH_MS. One line at a time, in the middle of everything else a
- * request does, the same serialisation and write cost several times more CPU than in a batch —
- * more than the rest of a cached read's monitoring together. Batches are flushed at shutdown and
- * at exit, so a line waits at most that long and is lost only with the process (SIGKILL, OOM).
+ * A request only records its fields (a small object); the lines are encoded and written together
+ * every REQUEST_LOG_BATCH_MS. One line at a time, in the middle of everything else a request does,
+ * the same work and write cost several times more CPU than in a batch — more than the rest of a
+ * cached read's monitoring together. Batches are flushed at shutdown and at exit, so a line waits
+ * at most that long and is lost only with the process (SIGKILL, OOM).
  *
  * Fields come from an allow-list: no header but the user agent, no cookie, no body, and the query
  * string's secret values masked by safeUrl, so pino's redaction would find nothing to do.
@@ -90,10 +97,10 @@ export class RequestLineWriter {
   private readonly destination: Destination;
   private readonly pending = new Batch<RequestRecord>(REQUEST_LOG_BATCH_MS, (records) => this.writeLines(records));
   private readonly timestamps = new IsoTimestamps();
+  private readonly out = new JsonBytes();
   private headMs = -1;
   private headLevel: RequestLogLevel = 'info';
   private headBytes = Buffer.alloc(0);
-  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor(root: Logger) {
     const internals = root as unknown as Record<symbol, unknown>;
@@ -131,43 +138,50 @@ export class RequestLineWriter {
   private writeLines(records: RequestRecord[]): void {
     // Consecutive lines of one level leave in one write; a multistream (LOG_DIR's files) routes
     // each write by the level pino tells it.
-    let length = 0;
     let level = records[0].level;
     for (const record of records) {
       if (record.level !== level) {
-        this.emit(level, length);
-        length = 0;
+        this.emit(level);
         level = record.level;
       }
-      length = this.append(record, length);
+      this.append(record);
     }
-    this.emit(level, length);
+    this.emit(level);
   }
 
-  /**
-   * Each line is encoded into the scratch buffer as soon as it is made, in two parts: its head
-   * (level, time, the logger's bindings), shared by the lines of one millisecond and kept encoded,
-   * and the rest. A short string encodes fast, while the batch's lines joined into one string
-   * would first be flattened, then encoded.
-   */
-  private append(record: RequestRecord, at: number): number {
-    const head = this.head(record.level, record.time);
-    const rest = this.rest(record);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const needed = at + head.length + rest.length * 3;
-    if (needed > this.scratch.length) {
-      const larger = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, needed));
-      this.scratch.copy(larger, 0, 0, at);
-      this.scratch = larger;
+  private append(r: RequestRecord): void {
+    const out = this.out;
+    // Level, time and the logger's bindings: shared by the lines of one millisecond, kept encoded.
+    out.bytes(this.head(r.level, r.time));
+    out.raw(r.traceFields);
+    // Request ids are plain tokens or UUIDs (request-id.ts), and Node's parser accepts only token
+    // characters in a method; the string encoder escapes whatever else a field holds.
+    out.bytes(KEYS.id);
+    out.string(r.id);
+    out.bytes(KEYS.method);
+    out.string(r.method);
+    out.bytes(KEYS.route);
+    out.string(r.route);
+    out.bytes(KEYS.path);
+    out.string(safeUrl(r.url));
+    out.bytes(KEYS.status);
+    out.integer(r.status);
+    out.bytes(KEYS.duration);
+    out.integer(r.durationNs);
+    if (r.userAgent !== undefined) {
+      out.bytes(KEYS.userAgent);
+      out.string(r.userAgent);
     }
-    const restAt = at + head.copy(this.scratch, at);
-    return restAt + this.scratch.write(rest, restAt, 'utf8');
+    // Behind TRUST_PROXY=true this comes from X-Forwarded-For as the client wrote it.
+    out.bytes(KEYS.clientIp);
+    out.string(r.ip);
+    out.bytes(r.level === 'error' ? FAILED : COMPLETED);
   }
 
-  private emit(level: RequestLogLevel, length: number): void {
+  private emit(level: RequestLogLevel): void {
     if (this.destination[pino.symbols.needsMetadataGsym]) this.destination.lastLevel = LEVEL_VALUES[level];
-    // A copy: the destination keeps it until written, and the scratch buffer is reused at once.
-    this.destination.write(Buffer.from(this.scratch.subarray(0, length)));
+    // A copy: the destination keeps it until written, and the buffer is reused at once.
+    this.destination.write(this.out.take());
   }
 
   private head(level: RequestLogLevel, ms: number): Buffer {
@@ -179,31 +193,10 @@ export class RequestLineWriter {
     return this.headBytes;
   }
 
-  private rest(r: RequestRecord): string {
-    return (
-      r.traceFields +
-      // Request ids are plain tokens or UUIDs (request-id.ts), and Node's parser accepts only token
-      // characters in a method: nothing to escape in either.
-      `,"http.request.id":"${r.id}"` +
-      `,"http.request.method":"${r.method}"` +
-      `,"http.route":${jsonString(r.route)}` +
-      `,"url.path":${jsonString(safeUrl(r.url))}` +
-      `,"http.response.status_code":${r.status}` +
-      `,"event.duration":${r.durationNs}` +
-      (r.userAgent === undefined ? '' : `,"user_agent.original":${jsonString(r.userAgent)}`) +
-      // Behind TRUST_PROXY=true this comes from X-Forwarded-For as the client wrote it.
-      `,"client.ip":${jsonString(r.ip)}` +
-      `,"message":"${r.level === 'error' ? 'request failed' : 'request completed'}"}\n`
-    );
-  }
-
   private traceFields(extra: Record<string, unknown>): string {
     let fields = '';
-    // Trace and span ids are hex: strings go through jsonString, anything else through JSON.
-    for (const key in extra) {
-      const value = extra[key];
-      fields += `,${jsonString(key)}:${typeof value === 'string' ? jsonString(value) : JSON.stringify(value)}`;
-    }
+    // Trace and span ids are hex; anything else goes through JSON.
+    for (const key in extra) fields += `,${JSON.stringify(key)}:${JSON.stringify(extra[key])}`;
     return fields;
   }
 }
