@@ -183,7 +183,7 @@ describe('logs at a crash', () => {
         const { createRootLogger } = require(${JSON.stringify(join(dist, 'logging/logger.factory.js'))});
         createRootLogger(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://app@db/app', LOG_DIR: ${JSON.stringify(dir)} })).then((root) => {
           const request = { id: 'last-request', method: 'GET', url: '/api/businesses', ip: '203.0.113.9', headers: {}, is404: false, routeOptions: { url: '/api/businesses' } };
-          root.requestLines.write('info', request, { statusCode: 200, elapsedTime: 1 });
+          root.requestLines.write('info', request, '/api/businesses', 200, 1);
           root.logger.error('the last error before the crash');
           process.exit(70);
         });`;

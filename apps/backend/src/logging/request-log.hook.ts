@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { isInfrastructureRoute, routeLabel } from '../common/route-label';
+import { observeResponses } from '../common/response-observers';
+import { isInfrastructureRoute } from '../common/route-label';
 import { REQUEST_ID_HEADER } from './request-id';
 import type { RootLogger } from './logger.factory';
-import { requestLogLevel } from './request-log';
+import { LEVEL_VALUES, requestLogLevel } from './request-log';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -29,11 +30,10 @@ export class RequestLogHook implements OnModuleInit {
     const logger = this.root.logger;
     if (logger.level === 'silent') return;
     const lines = this.root.requestLines;
-    fastify.addHook('onResponse', (request, reply, done) => {
-      const level = requestLogLevel(reply.statusCode);
+    observeResponses(fastify, (request, route, status, elapsedMs) => {
+      const level = requestLogLevel(status);
       // Probes and scrapes every few seconds would drown the useful lines.
-      if (logger.isLevelEnabled(level) && !isInfrastructureRoute(routeLabel(request))) lines.write(level, request, reply);
-      done();
+      if (LEVEL_VALUES[level] >= logger.levelVal && !isInfrastructureRoute(route)) lines.write(level, request, route, status, elapsedMs);
     });
   }
 }

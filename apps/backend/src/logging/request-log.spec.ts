@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { routeLabel } from '../common/route-label';
 import { loadConfig } from '../config/config.loader';
 import { loggerOptions } from './logger.factory';
 import { IsoTimestamps, REQUEST_LOG_BATCH_MS, RequestLineWriter, requestLogLevel } from './request-log';
@@ -32,7 +33,8 @@ function request(overrides: Partial<{ url: string; userAgent: string | undefined
   } as unknown as FastifyRequest;
 }
 
-const reply = (statusCode: number) => ({ statusCode, elapsedTime: 1.5 }) as unknown as FastifyReply;
+/** What the response observer hands the writer: the request, its route label, its status, 1.5 ms. */
+const answered = (req: FastifyRequest, status: number) => [req, routeLabel(req), status, 1.5] as const;
 
 const withoutTime = ({ '@timestamp': time, ...rest }: Line) => (expect(time).toEqual(expect.any(String)), rest);
 
@@ -43,7 +45,7 @@ describe('RequestLineWriter', () => {
     const viaWriter = sink();
     const viaPino = sink();
     const writer = new RequestLineWriter(pino(loggerOptions(config), viaWriter.stream));
-    writer.write('info', request(), reply(200));
+    writer.write('info', ...answered(request(), 200));
     writer.flush();
     pino(loggerOptions(config), viaPino.stream).info(
       {
@@ -67,8 +69,8 @@ describe('RequestLineWriter', () => {
     const out = sink();
     const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
     // Behind TRUST_PROXY=true the address is whatever X-Forwarded-For said; accents arrive as latin1 header text.
-    writer.write('warn', request({ url: '/api/x?token=s3cret&q="a"\n\\b', userAgent: 'evil"\n{"log.level":"fatal"} café\u0007', route: 'unmatched', is404: true, ip: '1.2.3.4"}\n{"x":"' }), reply(404));
-    writer.write('info', request({ userAgent: undefined }), reply(200));
+    writer.write('warn', ...answered(request({ url: '/api/x?token=s3cret&q="a"\n\\b', userAgent: 'evil"\n{"log.level":"fatal"} café\u0007', route: 'unmatched', is404: true, ip: '1.2.3.4"}\n{"x":"' }), 404));
+    writer.write('info', ...answered(request({ userAgent: undefined }), 200));
     writer.flush();
     const [escaped, anonymous] = out.lines;
     expect(out.lines).toHaveLength(2);
@@ -86,7 +88,7 @@ describe('RequestLineWriter', () => {
   it('says "request failed" for server errors', () => {
     const out = sink();
     const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
-    writer.write(requestLogLevel(503), request(), reply(503));
+    writer.write(requestLogLevel(503), ...answered(request(), 503));
     writer.flush();
     expect(out.lines[0]).toMatchObject({ 'log.level': 'error', 'http.response.status_code': 503, message: 'request failed' });
   });
@@ -96,7 +98,7 @@ describe('RequestLineWriter', () => {
     let active = 'abc';
     const logger = pino({ ...loggerOptions(config), mixin: () => ({ 'trace.id': active, 'span.id': 'def' }) }, out.stream);
     const writer = new RequestLineWriter(logger);
-    writer.write('info', request(), reply(200));
+    writer.write('info', ...answered(request(), 200));
     active = 'another-request';
     writer.flush();
     expect(out.lines[0]).toMatchObject({ 'trace.id': 'abc', 'span.id': 'def', 'http.request.id': 'req-1' });
@@ -108,7 +110,7 @@ describe('RequestLineWriter', () => {
     const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
     const original = out.stream.write.bind(out.stream);
     out.stream.write = ((chunk: string) => (writes.push(chunk), original(chunk))) as typeof out.stream.write;
-    for (let i = 0; i < 50; i++) writer.write('info', request({ id: `r${i}` }), reply(200));
+    for (let i = 0; i < 50; i++) writer.write('info', ...answered(request({ id: `r${i}` }), 200));
     expect(out.lines).toHaveLength(0);
     await new Promise((resolve) => setTimeout(resolve, REQUEST_LOG_BATCH_MS * 3));
     expect(out.lines.map((l) => l['http.request.id'])).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
@@ -126,9 +128,9 @@ describe('RequestLineWriter', () => {
       ]),
     );
     const writer = new RequestLineWriter(logger);
-    writer.write('info', request({ id: 'ok' }), reply(200));
-    writer.write('error', request({ id: 'bad' }), reply(500));
-    writer.write('warn', request({ id: 'meh' }), reply(404));
+    writer.write('info', ...answered(request({ id: 'ok' }), 200));
+    writer.write('error', ...answered(request({ id: 'bad' }), 500));
+    writer.write('warn', ...answered(request({ id: 'meh' }), 404));
     writer.flush();
     expect(all.lines.map((l) => l['http.request.id'])).toEqual(['ok', 'bad', 'meh']);
     expect(errors.lines.map((l) => l['http.request.id'])).toEqual(['bad']);

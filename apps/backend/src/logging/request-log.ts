@@ -1,7 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
 import { Batch } from '../common/batch';
-import { routeLabel } from '../common/route-label';
 import { JsonBytes } from './json-bytes';
 import { safeUrl } from './redact';
 
@@ -11,7 +10,8 @@ export function requestLogLevel(status: number): RequestLogLevel {
   return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
 }
 
-const LEVEL_VALUES: Record<RequestLogLevel, number> = { info: 30, warn: 40, error: 50 };
+/** pino's numbers for the request lines' levels. */
+export const LEVEL_VALUES: Record<RequestLogLevel, number> = { info: 30, warn: 40, error: 50 };
 
 // "000" to "999": the milliseconds of a timestamp.
 const MILLIS = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0'));
@@ -109,7 +109,7 @@ export class RequestLineWriter {
     this.destination = internals[pino.symbols.streamSym] as Destination;
   }
 
-  write(level: RequestLogLevel, request: FastifyRequest, reply: FastifyReply): void {
+  write(level: RequestLogLevel, request: FastifyRequest, route: string, status: number, elapsedMs: number): void {
     this.pending.push(
       new RequestRecord(
         level,
@@ -118,11 +118,11 @@ export class RequestLineWriter {
         this.mixin ? this.traceFields(this.mixin()) : '',
         request.id,
         request.method,
-        routeLabel(request),
+        route,
         request.url,
-        reply.statusCode,
+        status,
         // ECS durations are nanoseconds; Fastify measures from the first byte of the request.
-        Math.round(reply.elapsedTime * 1e6),
+        Math.round(elapsedMs * 1e6),
         request.headers['user-agent'],
         // Behind TRUST_PROXY this is the client, not the proxy.
         request.ip,

@@ -1,12 +1,14 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { observeResponses } from '../common/response-observers';
+import { isInfrastructureRoute, methodLabel } from '../common/route-label';
 import { MetricsService } from './metrics.service';
-import { isInfrastructureRoute, methodLabel, routeLabel } from '../common/route-label';
 
 /**
- * Counts and times every response at Fastify's onResponse hook rather than in a Nest interceptor:
- * it also sees 404s, errors thrown before a handler, and the static files, and it is cheaper.
+ * Counts and times every response once it is sent (Fastify's onResponse, common/response-observers.ts)
+ * rather than in a Nest interceptor: it also sees 404s, errors thrown before a handler, and the
+ * static files, and it is cheaper.
  */
 @Injectable()
 export class HttpMetricsHook implements OnModuleInit {
@@ -18,12 +20,8 @@ export class HttpMetricsHook implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const http = this.metrics.http;
-    fastify.addHook('onResponse', (request, reply, done) => {
-      const route = routeLabel(request);
-      if (!isInfrastructureRoute(route)) {
-        http.observe(methodLabel(request.method), route, reply.statusCode, reply.elapsedTime / 1000);
-      }
-      done();
+    observeResponses(fastify, (request, route, status, elapsedMs) => {
+      if (!isInfrastructureRoute(route)) http.observe(methodLabel(request.method), route, status, elapsedMs / 1000);
     });
   }
 }
