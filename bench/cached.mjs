@@ -3,7 +3,7 @@
 //
 //   node bench/cached.mjs [--duration 5] [--rounds 2] [--rows 2000] [--profile] [--node-arg=--flag] [--env KEY=VALUE]…
 //                         [--compare <dir with another build's main.js>] [--compare-env KEY=VALUE]… [--compare-node-arg=--flag]…
-//                         [--floors] [--paired [--connections 50] [--rate <req/s per server>]]
+//                         [--floors] [--paired [--fresh [--warmup 8]] [--connections 50] [--rate <req/s per server>]]
 //
 // It measures apps/backend/dist as it is (run `npm run build -w apps/backend` first). With
 // --compare (or only --compare-env / --compare-node-arg), a second app B runs beside it and the
@@ -11,7 +11,9 @@
 // bare Fastify, and bare Fastify doing the app's two Redis commands (bench/lib/floor-server.mjs).
 // --paired loads every server at once instead of one after the other, --rounds times, and reports
 // medians of each round's CPU per request and of its ratio to the app (bench/lib/load.mjs paired):
-// the steadiest figures a shared machine gives.
+// the steadiest figures a shared machine gives. With --fresh, the app (and B) are new processes in
+// every round, warmed up for --warmup seconds first: each round is then an independent draw of the
+// state a process settles into (bench/lib/load.mjs paired).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +37,8 @@ const { values: args } = parseArgs({
     'compare-node-arg': { type: 'string', multiple: true, default: [] },
     floors: { type: 'boolean', default: false },
     paired: { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
+    warmup: { type: 'string' },
     connections: { type: 'string', default: '50' },
     rate: { type: 'string' },
   },
@@ -66,16 +70,17 @@ async function main() {
   const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', NODE_OPTIONS: PRODUCTION_NODE_OPTIONS, ...extraEnv };
   const profileDir = join(tmpdir(), 'ecosyste-bench-profiles');
   const nodeArgs = [...args['node-arg'], ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const app = await startApp({ env, logFile: join(tmp, 'app.log'), nodeArgs });
+  const startA = () => startApp({ env, logFile: join(tmp, 'app.log'), nodeArgs });
+  const startB = () =>
+    startApp({
+      env: { ...env, ...envOf(args['compare-env']) },
+      logFile: join(tmp, 'app-b.log'),
+      nodeArgs: [...args['node-arg'], ...args['compare-node-arg']],
+      main: args.compare ? join(args.compare, 'main.js') : undefined,
+    });
+  const app = await startA();
   cleanups.push(() => app.stop());
-  const appB = withB
-    ? await startApp({
-        env: { ...env, ...envOf(args['compare-env']) },
-        logFile: join(tmp, 'app-b.log'),
-        nodeArgs: [...args['node-arg'], ...args['compare-node-arg']],
-        main: args.compare ? join(args.compare, 'main.js') : undefined,
-      })
-    : undefined;
+  const appB = withB ? await startB() : undefined;
   if (appB) cleanups.push(() => appB.stop());
   await settle(app.url);
   const idleRssMiB = +(rssBytes(app.pid) / 2 ** 20).toFixed(1);
@@ -92,13 +97,20 @@ async function main() {
     }
   }
   if (args.paired) {
+    const running = ({ url, pid }) => ({ url, pid });
+    const freshApp = (start) => ({ start: () => start().then((a) => (cleanups.push(() => a.stop()), a)) });
+    if (args.fresh) {
+      await app.stop();
+      await appB?.stop();
+    }
     const targets = [
-      { name: 'app', ...app },
-      ...(appB ? [{ name: 'b', ...appB }] : []),
-      { name: 'ceiling', ...ceiling },
-      ...Object.entries(floors).map(([name, f]) => ({ name, ...f })),
-    ].map(({ name, url, pid }) => ({ name, url, pid }));
-    const r = await paired({ targets, path: PATH, connections: Number(args.connections), rate: args.rate ? Number(args.rate) : undefined, duration: DURATION, rounds: Number(args.rounds) });
+      { name: 'app', ...(args.fresh ? freshApp(startA) : running(app)) },
+      ...(appB ? [{ name: 'b', ...(args.fresh ? freshApp(startB) : running(appB)) }] : []),
+      { name: 'ceiling', ...running(ceiling) },
+      ...Object.entries(floors).map(([name, f]) => ({ name, ...running(f) })),
+    ];
+    const warmup = args.warmup ? Number(args.warmup) : args.fresh ? 8 : 2;
+    const r = await paired({ targets, path: PATH, connections: Number(args.connections), rate: args.rate ? Number(args.rate) : undefined, duration: DURATION, rounds: Number(args.rounds), warmup });
     for (const [name, t] of Object.entries(r)) {
       log(`${name.padEnd(13)} ${String(t.usPerRequest).padStart(6)} µs CPU/req (median), ×${t.ratioToFirst} of app's; rounds ${t.rounds.map((x) => `${x.usPerRequest}µs@${x.rps}/s`).join(' ')}; failed ${t.failed}`);
     }

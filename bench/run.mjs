@@ -49,6 +49,17 @@ const cleanups = [];
 async function cleanup() {
   while (cleanups.length) await cleanups.pop()().catch((err) => log(`cleanup: ${err.message}`));
 }
+
+/** startApp, with the app stopped at cleanup too should the run fail or be interrupted. */
+async function startTracked(options) {
+  const app = await startApp(options);
+  cleanups.push(() => app.stop());
+  return app;
+}
+
+// An app started for a round of `paired` is loaded this long before it is measured: its first
+// seconds (optimising compilers, heap growth) cost up to half again as much CPU per request.
+const FRESH_WARMUP_S = 8;
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => cleanup().finally(() => process.exit(130)));
 
 async function main() {
@@ -131,19 +142,21 @@ async function main() {
   if (args.profile) await profile(env, tmp, record);
   const ceiling = await startCeiling(response, tmp);
   cleanups.push(() => ceiling.stop());
-  // The ratio itself: app and ceiling loaded at the same time, so both see the same machine.
-  log('cached list and ceiling side by side, 5 rounds…');
+  await app.stop();
+  // The ratio itself: app and ceiling loaded at the same time, so both see the same machine; a new
+  // app process every round (bench/lib/load.mjs paired), warmed up first.
+  log('cached list and ceiling side by side, 5 rounds, a new app each round…');
   record.ceilingPaired = await paired({
     targets: [
-      { name: 'app', url: app.url, pid: app.pid },
+      { name: 'app', start: () => startTracked({ env, logFile: join(tmp, 'paired-app.log') }) },
       { name: 'ceiling', url: ceiling.url, pid: ceiling.pid },
     ],
     path: CACHED_LIST,
     connections: 100,
     duration: DURATION,
     rounds: 5,
+    warmup: FRESH_WARMUP_S,
   });
-  await app.stop();
   record.ceiling = {};
   for (const connections of [100, 1000]) {
     log(`ceiling at ${connections} connections…`);
@@ -167,7 +180,9 @@ async function main() {
  * Monitoring overhead: the cached list on three apps loaded at the same time — metrics and logs
  * off, on (the defaults), and on with tracing sampled at 10% into an in-process OTLP sink — each
  * by 50 connections, in rounds (bench/lib/load.mjs `paired`): whatever else the machine does slows
- * the three alike within a round, and the medians of the per-round ratios are the figures.
+ * the three alike within a round, and the medians of the per-round ratios are the figures. The
+ * three are new processes in every round, so that a process settling into a costlier state for its
+ * whole life (docs/PERFORMANCE.md, "Read these numbers") weighs on one round, not on the figure.
  * Tracing is reported against "on" (what turning it on costs) and against "off".
  */
 async function overhead(env, tmp) {
@@ -184,33 +199,36 @@ async function overhead(env, tmp) {
       OTEL_TRACES_SAMPLER_ARG: '0.1',
     },
   };
-  const apps = {};
-  for (const [name, extra] of Object.entries(configs)) {
-    apps[name] = await startApp({ env: { ...env, ...extra }, logFile: join(tmp, `overhead-${name}.log`) });
-    cleanups.push(() => apps[name].stop());
-  }
-  log('overhead: off, on and tracing side by side, 7 rounds…');
-  const targets = Object.keys(configs).map((name) => ({ name, url: apps[name].url, pid: apps[name].pid }));
-  const runs = await paired({ targets, path: CACHED_LIST, connections: 50, duration: DURATION, rounds: 7 });
+  const start = (name) => () => startTracked({ env: { ...env, ...configs[name] }, logFile: join(tmp, `overhead-${name}.log`) });
   // Switches that the app does not know yet show up as identical behaviour: report them as n/a.
-  const metricsStatus = async (a) => (await fetch(`${a.url}/metrics`)).status;
-  const switches = { metricsOff: (await metricsStatus(apps.off)) === 404, metricsOn: (await metricsStatus(apps.on)) === 200 };
-  // The batch span processor exports every few hundred ms: give it time to flush before counting.
+  const metricsStatus = async (name) => {
+    const a = await start(name)();
+    const status = (await fetch(`${a.url}/metrics`)).status;
+    await a.stop();
+    return status;
+  };
+  const switches = { metricsOff: (await metricsStatus('off')) === 404, metricsOn: (await metricsStatus('on')) === 200 };
+  log('overhead: off, on and tracing side by side, 7 rounds, new processes each round…');
+  const targets = Object.keys(configs).map((name) => ({ name, start: start(name) }));
+  const runs = await paired({ targets, path: CACHED_LIST, connections: 50, duration: DURATION, rounds: 7, warmup: FRESH_WARMUP_S });
+  // The batch span processor exports every few hundred ms, and at shutdown.
   const deadline = Date.now() + 7000;
   while (sink.stats.requests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
   switches.tracingExported = sink.stats.requests > 0;
-  for (const a of Object.values(apps)) await a.stop();
   await sink.stop();
 
   const cpuUs = { off: runs.off.usPerRequest, on: runs.on.usPerRequest, tracing: runs.tracing.usPerRequest };
   const pct = (ratio) => +((ratio - 1) * 100).toFixed(1);
+  // Tracing against "on", round by round like the other ratios.
+  const perRound = runs.tracing.rounds.map((r, i) => r.usPerRequest / runs.on.rounds[i].usPerRequest).sort((a, b) => a - b);
+  const tracingVsOn = perRound[(perRound.length - 1) >> 1] / 2 + perRound[perRound.length >> 1] / 2;
   return {
     runs,
     cpuPerRequestUs: cpuUs,
     switches,
     otlpSink: { requests: sink.stats.requests, bytes: sink.stats.bytes, paths: [...sink.stats.paths] },
     metricsLogsPct: switches.metricsOff && switches.metricsOn ? pct(runs.on.ratioToFirst) : null,
-    tracingPct: switches.tracingExported ? pct(runs.tracing.ratioToFirst / runs.on.ratioToFirst) : null,
+    tracingPct: switches.tracingExported ? pct(tracingVsOn) : null,
     tracingVsOffPct: switches.tracingExported ? pct(runs.tracing.ratioToFirst) : null,
   };
 }

@@ -83,22 +83,41 @@ export async function sequential(url, n) {
  * within a round, so the per-round ratios to the first target move far less than the figures of
  * runs taken one after the other. Returns each target's median µs per request and its median
  * ratio to the first target.
+ *
+ * A target is a running server ({ name, url, pid }) or a way to start one ({ name, start }, where
+ * `start()` resolves to { url, pid, stop }): those are started afresh for every round, warmed up,
+ * measured and stopped. Two processes of the same build can settle into different states for
+ * their whole life — V8 sizes its young generation and its promotion from what it has seen, and
+ * one app of three identical ones sometimes spent 25–30 % more CPU per request, every round (see
+ * docs/PERFORMANCE.md) — so a figure from one process per target is a draw of those states; a new
+ * process per round makes each round an independent draw and the median ignores the odd one.
  */
 export async function paired({ targets, path, connections = 50, rate, duration = 5, rounds = 5, warmup = 2 }) {
   const load = (t, seconds) =>
     autocannon({ url: t.url + path, connections, duration: seconds, timeout: 10, ...(rate ? { overallRate: rate } : {}) });
-  await Promise.all(targets.map((t) => load(t, warmup)));
+  const fresh = targets.some((t) => t.start);
   const perRound = [];
+  let running = targets;
+  if (!fresh) await Promise.all(running.map((t) => load(t, warmup)));
   for (let round = 0; round < rounds; round++) {
-    const before = targets.map((t) => cpuTimeMs(t.pid));
-    const results = await Promise.all(targets.map((t) => load(t, duration)));
-    perRound.push(
-      targets.map((t, i) => ({
-        usPerRequest: ((cpuTimeMs(t.pid) - before[i]) * 1000) / results[i].requests.total,
-        rps: Math.round(results[i].requests.average),
-        failed: results[i].errors + results[i].timeouts + results[i].non2xx,
-      })),
-    );
+    if (fresh) {
+      running = [];
+      for (const t of targets) running.push(t.start ? { ...t, ...(await t.start()) } : t);
+      await Promise.all(running.map((t) => load(t, warmup)));
+    }
+    try {
+      const before = running.map((t) => cpuTimeMs(t.pid));
+      const results = await Promise.all(running.map((t) => load(t, duration)));
+      perRound.push(
+        running.map((t, i) => ({
+          usPerRequest: ((cpuTimeMs(t.pid) - before[i]) * 1000) / results[i].requests.total,
+          rps: Math.round(results[i].requests.average),
+          failed: results[i].errors + results[i].timeouts + results[i].non2xx,
+        })),
+      );
+    } finally {
+      if (fresh) await Promise.all(running.filter((t) => t.start).map((t) => t.stop()));
+    }
   }
   const median = (xs) => {
     const s = [...xs].sort((a, b) => a - b);
