@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, BACKEND_MAIN, ROOT, startApp } from '../helpers/app-process';
@@ -24,15 +25,38 @@ interface ReceivedSpan {
 type OtlpAttribute = { key: string; value: Record<string, unknown> };
 const attributesOf = (list: OtlpAttribute[] = []) => Object.fromEntries(list.map((a) => [a.key, Object.values(a.value)[0]]));
 
-/** An in-memory OTLP/HTTP (JSON) collector on loopback: what the app exports lands in `spans`. */
-async function otlpCollector(): Promise<{ url: string; spans: ReceivedSpan[]; close(): Promise<void> }> {
+// The OTLP messages as the exporter's own serialiser defines them (protobufjs, generated code).
+const otlpProto = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root') as {
+  opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: ProtoMessage } } } } };
+};
+interface ProtoMessage {
+  decode(bytes: Uint8Array): unknown;
+  toObject(message: unknown, options: object): Record<string, unknown>;
+}
+
+/** An OTLP protobuf export as the JSON encoding writes it: ids in hex, integers as numbers. */
+function protobufToJson(body: Buffer): { resourceSpans?: unknown[] } {
+  const request = otlpProto.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+  const hexIds = (value: unknown, key = ''): unknown => {
+    if (Array.isArray(value)) return value.map((v) => hexIds(v));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hexIds(v, k)]));
+    return /^(traceId|spanId|parentSpanId)$/.test(key) ? Buffer.from(String(value), 'base64').toString('hex') : value;
+  };
+  return hexIds(request.toObject(request.decode(body), { longs: Number, bytes: String })) as { resourceSpans?: unknown[] };
+}
+
+/** An in-memory OTLP/HTTP collector on loopback (protobuf or JSON): what the app exports lands in `spans`. */
+async function otlpCollector(): Promise<{ url: string; spans: ReceivedSpan[]; contentTypes: Set<string | undefined>; close(): Promise<void> }> {
   const spans: ReceivedSpan[] = [];
+  const contentTypes = new Set<string | undefined>();
   const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const payload = JSON.parse(body);
+        const body = Buffer.concat(chunks);
+        contentTypes.add(req.headers['content-type']);
+        const payload = req.headers['content-type'] === 'application/x-protobuf' ? protobufToJson(body) : JSON.parse(body.toString());
         for (const rs of payload.resourceSpans ?? [])
           for (const ss of rs.scopeSpans ?? [])
             for (const s of ss.spans ?? [])
@@ -52,7 +76,7 @@ async function otlpCollector(): Promise<{ url: string; spans: ReceivedSpan[]; cl
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, spans, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, spans, contentTypes, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built app', () => {
@@ -102,6 +126,8 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
     // SIGTERM flushes the batch processor on the way out.
     expect(await app.stop()).toBe(0);
 
+    // OTLP's default encoding, the only one Elastic's APM Server takes over HTTP.
+    expect(collector.contentTypes).toEqual(new Set(['application/x-protobuf']));
     const server = collector.spans.find((s) => s.scope === SERVER_SCOPE && s.attributes['url.path'] === '/api/businesses' && !s.parentSpanId);
     expect(server, 'no server span for the request').toBeDefined();
     expect(server!.name).toBe('GET /api/businesses');
@@ -140,6 +166,23 @@ describe.skipIf(await missing('postgres'))('OpenTelemetry traces of the built ap
       .map((l) => JSON.parse(l))
       .find((l) => l['http.request.id'] === 'trace-check-1');
     expect(line['trace.id']).toBe(server!.traceId);
+  });
+
+  it('OTEL_EXPORTER_OTLP_PROTOCOL=http/json exports the same spans as JSON', async () => {
+    const json = await otlpCollector();
+    const jsonApp = await startApp({
+      env: { DATABASE_URL: database.url, OTEL_EXPORTER_OTLP_ENDPOINT: json.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER_ARG: '1' },
+      readyPath: '/health/ready',
+    });
+    try {
+      expect((await fetch(`${jsonApp.url}/api/businesses/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+      expect(await jsonApp.stop()).toBe(0);
+      expect(json.contentTypes).toEqual(new Set(['application/json']));
+      expect(json.spans.find((s) => s.scope === SERVER_SCOPE)).toMatchObject({ name: 'GET /api/businesses/:id', attributes: { 'http.response.status_code': 404 } });
+    } finally {
+      await jsonApp.stop();
+      await json.close();
+    }
   });
 
   it('probes are not traced', async () => {

@@ -26,6 +26,8 @@ const postgresUrl = z
 
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL');
 
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], { message: 'expected http/protobuf or http/json (for grpc, export through an OpenTelemetry Collector)' });
+
 /** Every variable the app reads. Unknown variables are ignored; known ones are validated. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -86,6 +88,10 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL').optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL').optional(),
+  // OTLP over HTTP, protobuf by default as the OpenTelemetry specification says (Elastic's APM
+  // Server takes no other encoding on that port); gRPC is not bundled: send through a collector.
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().min(1).default('ecosyste-backend'),
   OTEL_TRACES_SAMPLER: z

@@ -29,9 +29,20 @@ describe('tracingOptionsFromEnv', () => {
       sampler: 'parentbased_traceidratio',
       ratio: 0.1,
       batchDelayMs: 500,
+      protocol: 'http/protobuf',
     });
     // An invalid value traces nothing; the configuration then refuses to start, naming it.
     expect(tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '7' })).toBeUndefined();
+  });
+
+  it('exports OTLP protobuf unless JSON is asked for, the traces variable first, and refuses gRPC with a reason', () => {
+    const protocol = (env: Record<string, string>) => tracingOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', ...env })?.protocol;
+    expect(protocol({})).toBe('http/protobuf');
+    expect(protocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toBe('http/json');
+    expect(protocol({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })).toBe('http/protobuf');
+    expect(() => loadConfig({ NODE_ENV: 'test', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /OTEL_EXPORTER_OTLP_PROTOCOL.*http\/protobuf or http\/json.*Collector/,
+    );
   });
 
   it('sends batches every 500 ms unless OTEL_BSP_SCHEDULE_DELAY says otherwise', () => {
