@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
-import { Batch } from '../common/batch';
 import { JsonBytes } from './json-bytes';
 import { safeUrl } from './redact';
 
@@ -36,7 +35,7 @@ export class IsoTimestamps {
   }
 }
 
-/** How long a request's line may wait to be written with the others of its batch. */
+/** How long a request's line may wait to be written with the others. */
 export const REQUEST_LOG_BATCH_MS = 50;
 
 type Mixin = () => Record<string, unknown>;
@@ -44,23 +43,6 @@ interface Destination {
   write(lines: Buffer): void;
   lastLevel?: number;
   [pino.symbols.needsMetadataGsym]?: boolean;
-}
-
-/** What a request's line says, taken when it is answered; serialised later, with its batch. */
-class RequestRecord {
-  constructor(
-    readonly level: RequestLogLevel,
-    readonly time: number,
-    readonly traceFields: string,
-    readonly id: string,
-    readonly method: string,
-    readonly route: string,
-    readonly url: string,
-    readonly status: number,
-    readonly durationNs: number,
-    readonly userAgent: string | undefined,
-    readonly ip: string,
-  ) {}
 }
 
 /** Each key of a request line with the punctuation before it, encoded once. */
@@ -82,11 +64,11 @@ const FAILED = Buffer.from(',"message":"request failed"}\n');
  * it (the root's bindings — service, ecs.version, pid, host —, its mixin's trace ids, the level
  * routing of LOG_DIR's files), but not as pino would make it.
  *
- * A request only records its fields (a small object); the lines are encoded and written together
- * every REQUEST_LOG_BATCH_MS. One line at a time, in the middle of everything else a request does,
- * the same work and write cost several times more CPU than in a batch — more than the rest of a
- * cached read's monitoring together. Batches are flushed at shutdown and at exit, so a line waits
- * at most that long and is lost only with the process (SIGKILL, OOM).
+ * Each line is encoded into bytes when its request is answered (json-bytes.ts), while its fields
+ * are at hand, and the lines leave together every REQUEST_LOG_BATCH_MS: one write per request, in
+ * the middle of everything else a request does, cost several times the CPU of the line itself.
+ * Pending lines are written at shutdown and at exit, so a line waits at most that long and is lost
+ * only with the process (SIGKILL, OOM).
  *
  * Fields come from an allow-list: no header but the user agent, no cookie, no body, and the query
  * string's secret values masked by safeUrl, so pino's redaction would find nothing to do.
@@ -95,9 +77,11 @@ export class RequestLineWriter {
   private readonly bindings: string;
   private readonly mixin: Mixin | undefined;
   private readonly destination: Destination;
-  private readonly pending = new Batch<RequestRecord>(REQUEST_LOG_BATCH_MS, (records) => this.writeLines(records));
   private readonly timestamps = new IsoTimestamps();
   private readonly out = new JsonBytes();
+  /** The level of the lines waiting in `out`: a multistream (LOG_DIR) routes each write by one level. */
+  private pendingLevel: RequestLogLevel | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private headMs = -1;
   private headLevel: RequestLogLevel = 'info';
   private headBytes = Buffer.alloc(0);
@@ -110,75 +94,52 @@ export class RequestLineWriter {
   }
 
   write(level: RequestLogLevel, request: FastifyRequest, route: string, status: number, elapsedMs: number): void {
-    this.pending.push(
-      new RequestRecord(
-        level,
-        Date.now(),
-        // Trace ids belong to the request's context: taken now, while it is active.
-        this.mixin ? this.traceFields(this.mixin()) : '',
-        request.id,
-        request.method,
-        route,
-        request.url,
-        status,
-        // ECS durations are nanoseconds; Fastify measures from the first byte of the request.
-        Math.round(elapsedMs * 1e6),
-        request.headers['user-agent'],
-        // Behind TRUST_PROXY this is the client, not the proxy.
-        request.ip,
-      ),
-    );
-  }
-
-  /** Writes the pending lines now (also at shutdown and at exit: createRootLogger). */
-  flush(): void {
-    this.pending.flush();
-  }
-
-  private writeLines(records: RequestRecord[]): void {
-    // Consecutive lines of one level leave in one write; a multistream (LOG_DIR's files) routes
-    // each write by the level pino tells it.
-    let level = records[0].level;
-    for (const record of records) {
-      if (record.level !== level) {
-        this.emit(level);
-        level = record.level;
-      }
-      this.append(record);
+    if (level !== this.pendingLevel) {
+      if (this.pendingLevel !== undefined) this.emit(this.pendingLevel);
+      this.pendingLevel = level;
     }
-    this.emit(level);
-  }
-
-  private append(r: RequestRecord): void {
     const out = this.out;
     // Level, time and the logger's bindings: shared by the lines of one millisecond, kept encoded.
-    out.bytes(this.head(r.level, r.time));
-    out.raw(r.traceFields);
+    out.bytes(this.head(level, Date.now()));
+    // Trace ids belong to the request's context, which is active now.
+    if (this.mixin) out.raw(this.traceFields(this.mixin()));
     // Request ids are plain tokens or UUIDs (request-id.ts), and Node's parser accepts only token
     // characters in a method; the string encoder escapes whatever else a field holds.
     out.bytes(KEYS.id);
-    out.string(r.id);
+    out.string(request.id);
     out.bytes(KEYS.method);
-    out.string(r.method);
+    out.string(request.method);
     out.bytes(KEYS.route);
-    out.string(r.route);
+    out.string(route);
     out.bytes(KEYS.path);
-    out.string(safeUrl(r.url));
+    out.string(safeUrl(request.url));
     out.bytes(KEYS.status);
-    out.integer(r.status);
+    out.integer(status);
+    // ECS durations are nanoseconds; Fastify measures from the first byte of the request.
     out.bytes(KEYS.duration);
-    out.integer(r.durationNs);
-    if (r.userAgent !== undefined) {
+    out.integer(Math.round(elapsedMs * 1e6));
+    const userAgent = request.headers['user-agent'];
+    if (userAgent !== undefined) {
       out.bytes(KEYS.userAgent);
-      out.string(r.userAgent);
+      out.string(userAgent);
     }
-    // Behind TRUST_PROXY=true this comes from X-Forwarded-For as the client wrote it.
+    // Behind TRUST_PROXY this is the client, not the proxy (and comes from X-Forwarded-For).
     out.bytes(KEYS.clientIp);
-    out.string(r.ip);
-    out.bytes(r.level === 'error' ? FAILED : COMPLETED);
+    out.string(request.ip);
+    out.bytes(level === 'error' ? FAILED : COMPLETED);
+    // unref: lines waiting must not keep a stopping process alive; they are flushed on the way out.
+    this.timer ??= setTimeout(this.flush, REQUEST_LOG_BATCH_MS).unref();
   }
 
+  /** Writes the pending lines now (also at shutdown and at exit: createRootLogger). */
+  readonly flush = (): void => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pendingLevel !== undefined) this.emit(this.pendingLevel);
+  };
+
   private emit(level: RequestLogLevel): void {
+    this.pendingLevel = undefined;
     if (this.destination[pino.symbols.needsMetadataGsym]) this.destination.lastLevel = LEVEL_VALUES[level];
     // A copy: the destination keeps it until written, and the buffer is reused at once.
     this.destination.write(this.out.take());
