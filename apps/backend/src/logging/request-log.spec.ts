@@ -85,6 +85,16 @@ describe('RequestLineWriter', () => {
     expect(anonymous).not.toHaveProperty('user_agent.original');
   });
 
+  it('masks query secrets alike for a URL seen again and for more distinct URLs than it remembers', () => {
+    const out = sink();
+    const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
+    const urls = [...Array.from({ length: 1500 }, (_, i) => `/api/businesses?page=${i}&token=t${i}`), '/api/businesses?token=again', '/api/businesses?token=again'];
+    urls.push(`/api/businesses?${'x'.repeat(300)}&token=long`, `/api/businesses?${'x'.repeat(300)}&token=long`);
+    for (const url of urls) writer.write('info', ...answered(request({ url }), 200));
+    writer.flush();
+    expect(out.lines.map((l) => l['url.path'])).toEqual(urls.map((url) => url.replace(/token=[^&]*/, 'token=[REDACTED]')));
+  });
+
   it('says "request failed" for server errors', () => {
     const out = sink();
     const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
