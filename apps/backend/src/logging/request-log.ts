@@ -62,8 +62,7 @@ const KEYS = {
   clientIp: Buffer.from(',"client.ip":'),
 };
 const COMPLETED = Buffer.from(',"message":"request completed"}\n');
-const MASKED_URLS_KEPT = 1000;
-const MASKED_URL_MAX_LENGTH = 256;
+const FAILED = Buffer.from(',"message":"request failed"}\n');
 
 /** A line's start up to its timestamp, which ends with the quote after it. */
 const LEVEL_HEADS: Record<RequestLogLevel, Buffer> = {
@@ -71,7 +70,10 @@ const LEVEL_HEADS: Record<RequestLogLevel, Buffer> = {
   warn: Buffer.from('{"log.level":"warn","@timestamp":"'),
   error: Buffer.from('{"log.level":"error","@timestamp":"'),
 };
-const FAILED = Buffer.from(',"message":"request failed"}\n');
+
+/** How many masked URLs a writer remembers, and the longest it remembers (RequestLineWriter.safePath). */
+const MASKED_URLS_KEPT = 1000;
+const MASKED_URL_MAX_LENGTH = 256;
 
 /**
  * The one ECS line per request, handed to the root logger's destination exactly as pino would hand
