@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -84,26 +84,21 @@ export interface ThrowAwayRedis {
  * stop it and replace its files (the machine's shared Redis is never touched).
  */
 export async function throwAwayRedis(): Promise<ThrowAwayRedis> {
-  const port = await freePort();
-  const dir = tempDir('redis');
-  const pidfile = join(dir, 'redis.pid');
-  // Redis waits 5 s for more replicas before a diskless SYNC by default; no one else is coming.
-  const startCommand = [
-    'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
-    '--save', "''", '--repl-diskless-sync-delay', '0', '--daemonize', 'yes', '--pidfile', pidfile,
-    '--logfile', join(dir, 'redis.log'),
-  ].join(' ');
-  execFileSync('bash', ['-c', startCommand]);
-  const url = `redis://127.0.0.1:${port}/0`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => (n > 50 ? null : 100) });
-  await probe.connect();
-  await probe.quit();
-  return {
-    url,
-    port,
-    dir,
-    startCommand,
-    destroy: async () => {
+  // The suite runs in parallel: another test can take the free port before redis-server binds it.
+  // Then this server never starts and whatever holds the port answers, so it is checked to be ours.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const dir = tempDir('redis');
+    const pidfile = join(dir, 'redis.pid');
+    // Redis waits 5 s for more replicas before a diskless SYNC by default; no one else is coming.
+    const startCommand = [
+      'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
+      '--save', "''", '--repl-diskless-sync-delay', '0', '--daemonize', 'yes', '--pidfile', pidfile,
+      '--logfile', join(dir, 'redis.log'),
+    ].join(' ');
+    execFileSync('bash', ['-c', startCommand]);
+    const url = `redis://127.0.0.1:${port}/0`;
+    const destroy = async () => {
       try {
         execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 5000 });
       } catch {
@@ -117,8 +112,26 @@ export async function throwAwayRedis(): Promise<ThrowAwayRedis> {
         }
       }
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    };
+    if (await servesFrom(url, dir)) return { url, port, dir, startCommand, destroy };
+    await destroy();
+    if (attempt === 5) throw new Error(`no redis-server of our own after ${attempt} ports`);
+  }
+}
+
+/** Whether the Redis answering at `url` keeps its files in `dir`: ours, not a neighbour's server. */
+async function servesFrom(url: string, dir: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => (n > 50 ? null : 100) });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    const [, served] = (await probe.config('GET', 'dir')) as string[];
+    return served === realpathSync(dir);
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
 }
 
 /** Every key of every database with its type, serialized value and whether it expires. */
