@@ -1,8 +1,8 @@
 /**
  * JSON written straight into a growing byte buffer: constant fragments copied in as bytes, strings
  * and integers encoded in place. A request line built as a string first (template pieces joined,
- * numbers turned into strings, the result flattened, then encoded into UTF-8) cost about twice as
- * much CPU as the same line written here, and that was most of what a request's log line costs.
+ * numbers turned into strings, the result flattened, then encoded into UTF-8) cost one and a half
+ * to two times the CPU of the same line written here (1.0–1.4 against 0.6–0.8 µs in isolation).
  */
 export class JsonBytes {
   private buffer: Buffer;
