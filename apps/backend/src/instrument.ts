@@ -1,5 +1,6 @@
-// Loaded before anything else (first import of main.ts): OpenTelemetry patches http, pg and ioredis
-// as they are required, so it must be in place before Nest and the database driver load.
+// Loaded before the app's modules (main.ts's imports, right after pin-runtime-shapes): OpenTelemetry
+// patches http, pg and ioredis as they are required, so it must be in place before Nest and the
+// database driver load.
 import { tracingOptionsFromEnv } from './tracing/tracing.options';
 
 let shutdown: () => Promise<void> = async () => undefined;

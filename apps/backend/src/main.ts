@@ -1,3 +1,4 @@
+import './pin-runtime-shapes';
 import { shutdownTracing } from './instrument';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
