@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './app.mjs';
+import { APP_NODE, freePort } from './app.mjs';
 
 // Headers node:http writes itself on every response (or that depend on the connection).
 const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
@@ -23,15 +23,16 @@ export async function recordResponse(url) {
 /**
  * Starts the bare node:http server replaying `response` (recordResponse); resolves once it
  * listens. `server` and `extraArgs` start another such server instead (bench/lib/floor-server.mjs
- * and its mode).
+ * and its mode). It runs on the app's Node.js (BENCH_NODE): the ratio compares the work of producing
+ * the bytes, not two runtimes' HTTP stacks.
  */
-export async function startCeiling(response, tmpDir, { server = 'ceiling-server.mjs', extraArgs = [] } = {}) {
+export async function startCeiling(response, tmpDir, { server = 'ceiling-server.mjs', extraArgs = [], nodeArgs = [] } = {}) {
   const port = await freePort();
   const bodyFile = join(tmpDir, 'ceiling-body.json');
   const headersFile = join(tmpDir, 'ceiling-headers.json');
   writeFileSync(bodyFile, response.body);
   writeFileSync(headersFile, JSON.stringify(response.headers));
-  const child = spawn(process.execPath, [join(import.meta.dirname, server), String(port), bodyFile, headersFile, ...extraArgs], {
+  const child = spawn(APP_NODE, [...nodeArgs, join(import.meta.dirname, server), String(port), bodyFile, headersFile, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {
