@@ -20,11 +20,11 @@ function sink() {
   return { stream, lines };
 }
 
-function request(overrides: Partial<{ url: string; userAgent: string | undefined; id: string; route: string; is404: boolean; ip: string }> = {}): FastifyRequest {
+function request(overrides: Partial<{ method: string; url: string; userAgent: string | undefined; id: string; route: string; is404: boolean; ip: string }> = {}): FastifyRequest {
   const userAgent = 'userAgent' in overrides ? overrides.userAgent : 'agent/1.0';
   return {
     id: overrides.id ?? 'req-1',
-    method: 'GET',
+    method: overrides.method ?? 'GET',
     url: overrides.url ?? '/api/businesses?limit=2',
     ip: overrides.ip ?? '203.0.113.7',
     headers: userAgent === undefined ? {} : { 'user-agent': userAgent },
@@ -93,6 +93,26 @@ describe('RequestLineWriter', () => {
     for (const url of urls) writer.write('info', ...answered(request({ url }), 200));
     writer.flush();
     expect(out.lines.map((l) => l['url.path'])).toEqual(urls.map((url) => url.replace(/token=[^&]*/, 'token=[REDACTED]')));
+  });
+
+  it('writes each line its own fields when URLs, agents and addresses repeat, change, or are more than it remembers', () => {
+    const out = sink();
+    const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
+    const cases: { method: string; route: string; status: number; userAgent: string; ip: string }[] = [];
+    // One URL under three methods and routes, then more agents and addresses than are remembered,
+    // some too long to be, and levels alternating within the same millisecond.
+    for (const [method, route, status] of [['GET', '/api/businesses/:id', 200], ['HEAD', '/api/businesses/:id', 200], ['PROPFIND', 'unmatched', 404], ['GET', '/api/businesses/:id', 503]] as const) {
+      cases.push({ method, route, status, userAgent: 'agent/1.0', ip: '203.0.113.7' });
+    }
+    for (let i = 0; i < 1200; i++) cases.push({ method: 'GET', route: '/api/businesses/:id', status: [200, 404, 500][i % 3], userAgent: `agent/${i % 1100}${i % 7 ? '' : 'x'.repeat(300)}`, ip: `10.0.${i % 1050 >> 8}.${i % 256}` });
+    for (const c of cases) {
+      const req = request({ method: c.method, url: '/api/businesses/42', userAgent: c.userAgent, ip: c.ip, route: c.route, is404: c.route === 'unmatched' });
+      writer.write(requestLogLevel(c.status), ...answered(req, c.status));
+    }
+    writer.flush();
+    expect(out.lines.map((l) => [l['log.level'], l['http.request.method'], l['http.route'], l['url.path'], l['http.response.status_code'], l['event.duration'], l['user_agent.original'], l['client.ip'], l.message])).toEqual(
+      cases.map((c) => [requestLogLevel(c.status), c.method, c.route, '/api/businesses/42', c.status, 1_500_000, c.userAgent, c.ip, c.status >= 500 ? 'request failed' : 'request completed']),
+    );
   });
 
   it('says "request failed" for server errors', () => {
