@@ -11,9 +11,9 @@ let pinned: object | undefined;
  * entries made afterwards get a new one, and nextTick's optimised code falls back on a runtime call
  * and map transitions for every property of every entry: several hundred nanoseconds per call
  * instead of a few dozen, for the rest of the process's life. Node's streams call nextTick about six
- * times per request, so a process that hit it spent ~10 % more CPU on a cached read than one that
- * didn't (perf, side by side: docs/PERFORMANCE.md) — one of the reasons identical replicas settled
- * at different costs.
+ * times per request, so a process that hit it spent 8–10 % more CPU on a cached read than one that
+ * didn't (side by side: docs/PERFORMANCE.md) — one of the reasons identical replicas settled at
+ * different costs.
  *
  * Called before anything else loads (main.ts's first import), while no major GC has run yet.
  */

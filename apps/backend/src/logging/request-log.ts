@@ -94,13 +94,13 @@ function encodeFragment(write: (out: JsonBytes) => void): Buffer {
 }
 
 /** A URL's method, route and masked path fields (`,"http.request.method":…,"url.path":…`). */
-interface RouteFields {
+interface UrlFields {
   method: string;
   route: string;
   bytes: Buffer;
 }
 
-function encodeRouteFields(method: string, route: string, url: string): RouteFields {
+function encodeUrlFields(method: string, route: string, url: string): UrlFields {
   const bytes = encodeFragment((out) => {
     out.bytes(KEYS.method);
     out.string(method);
@@ -150,7 +150,7 @@ export class RequestLineWriter {
   private pendingLevel: RequestLogLevel | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly heads: Record<RequestLogLevel, Head> = { info: { ms: NaN, bytes: EMPTY }, warn: { ms: NaN, bytes: EMPTY }, error: { ms: NaN, bytes: EMPTY } };
-  private readonly routeFields = new FragmentMemo<RouteFields>(FRAGMENTS_KEPT, FRAGMENT_TEXT_MAX_LENGTH);
+  private readonly urls = new FragmentMemo<UrlFields>(FRAGMENTS_KEPT, FRAGMENT_TEXT_MAX_LENGTH);
   private readonly userAgents = new FragmentMemo<Buffer>(FRAGMENTS_KEPT, FRAGMENT_TEXT_MAX_LENGTH);
   /** A client address and the end of a completed request's line. */
   private readonly completedTails = new FragmentMemo<Buffer>(FRAGMENTS_KEPT, FRAGMENT_TEXT_MAX_LENGTH);
@@ -230,8 +230,8 @@ export class RequestLineWriter {
    * an unknown method) is encoded anew.
    */
   private urlFields(method: string, route: string, url: string): Buffer {
-    const known = this.routeFields.get(url, () => encodeRouteFields(method, route, url));
-    return known.method === method && known.route === route ? known.bytes : encodeRouteFields(method, route, url).bytes;
+    const known = this.urls.get(url, () => encodeUrlFields(method, route, url));
+    return known.method === method && known.route === route ? known.bytes : encodeUrlFields(method, route, url).bytes;
   }
 
   private traceFields(extra: Record<string, unknown>): string {
