@@ -123,6 +123,15 @@ describe('RequestLineWriter', () => {
     expect(out.lines[0]).toMatchObject({ 'log.level': 'error', 'http.response.status_code': 503, message: 'request failed' });
   });
 
+  it('writes any status it is handed: remembered for those Node can send, as JSON for anything else', () => {
+    const out = sink();
+    const writer = new RequestLineWriter(pino(loggerOptions(config), out.stream));
+    for (const status of [999, 200, 999, 1000, Number.NaN]) writer.write('info', ...answered(request(), status));
+    writer.flush();
+    expect(out.lines.map((l) => l['http.response.status_code'])).toEqual([999, 200, 999, 1000, null]);
+    expect(out.lines.every((l) => l['event.duration'] === 1_500_000)).toBe(true);
+  });
+
   it('adds the mixin fields (trace ids when tracing is on) as they are when the request is answered', () => {
     const out = sink();
     let active = 'abc';

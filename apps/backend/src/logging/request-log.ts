@@ -78,12 +78,18 @@ const EMPTY = Buffer.alloc(0);
 const FRAGMENTS_KEPT = 1000;
 const FRAGMENT_TEXT_MAX_LENGTH = 256;
 
-/** `,"http.response.status_code":<status>,"event.duration":` for each valid status, made when first met. */
+/** `,"http.response.status_code":<status>,"event.duration":` for each status Node can send (100–999), made when first met. */
 const STATUS_FRAGMENTS: (Buffer | undefined)[] = [];
 
-function statusFragment(status: number): Buffer | undefined {
-  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
-  return (STATUS_FRAGMENTS[status] ??= Buffer.from(`${KEYS.status.toString()}${status}${KEYS.duration.toString()}`));
+function statusFragment(status: number): Buffer {
+  const kept = Number.isInteger(status) && status >= 100 && status <= 999;
+  let fragment = kept ? STATUS_FRAGMENTS[status] : undefined;
+  if (fragment === undefined) {
+    // JSON.stringify writes anything else as a JSON value too (NaN as null), as the line always did.
+    fragment = Buffer.from(`${KEYS.status.toString()}${JSON.stringify(status)}${KEYS.duration.toString()}`);
+    if (kept) STATUS_FRAGMENTS[status] = fragment;
+  }
+  return fragment;
 }
 
 /** A fragment of a line, encoded once into bytes of its own. */
@@ -180,14 +186,7 @@ export class RequestLineWriter {
     // characters in a method; the string encoder escapes whatever else a field holds.
     out.string(request.id);
     out.bytes(this.urlFields(request.method, route, request.url));
-    const statusBytes = statusFragment(status);
-    if (statusBytes) {
-      out.bytes(statusBytes);
-    } else {
-      out.bytes(KEYS.status);
-      out.integer(status);
-      out.bytes(KEYS.duration);
-    }
+    out.bytes(statusFragment(status));
     // ECS durations are nanoseconds; Fastify measures from the first byte of the request.
     out.integer(Math.round(elapsedMs * 1e6));
     const userAgent = request.headers['user-agent'];
