@@ -17,7 +17,7 @@ let pinned: object | undefined;
  *
  * Called before anything else loads (main.ts's first import), while no major GC has run yet.
  */
-export function pinTickObjectShape(): object {
+export function pinTickObjectShape(): object | undefined {
   if (pinned) return pinned;
   // async_hooks is the public way to see a tick's entry; the hook lives for this one call.
   const hook = createHook({
@@ -31,6 +31,7 @@ export function pinTickObjectShape(): object {
   } finally {
     hook.disable();
   }
-  if (!pinned) throw new Error('process.nextTick made no TickObject: the shape pin needs updating for this Node.js');
+  // A Node.js whose nextTick makes no TickObject gets no pin: it is a saving, not a condition to
+  // start (tests/core/tick-object-shape.spec.ts is where such a release shows up).
   return pinned;
 }
