@@ -98,12 +98,8 @@ export async function throwAwayRedis(): Promise<ThrowAwayRedis> {
     ].join(' ');
     execFileSync('bash', ['-c', startCommand]);
     const url = `redis://127.0.0.1:${port}/0`;
-    const destroy = async () => {
-      try {
-        execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 5000 });
-      } catch {
-        // already stopped
-      }
+    // Only by its pid file: whatever else answers on the port is somebody else's.
+    const removeOurs = () => {
       if (existsSync(pidfile)) {
         try {
           process.kill(Number(readFileSync(pidfile, 'utf8').trim()), 'SIGKILL');
@@ -113,8 +109,16 @@ export async function throwAwayRedis(): Promise<ThrowAwayRedis> {
       }
       rmSync(dir, { recursive: true, force: true });
     };
+    const destroy = async () => {
+      try {
+        execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 5000 });
+      } catch {
+        // already stopped
+      }
+      removeOurs();
+    };
     if (await servesFrom(url, dir)) return { url, port, dir, startCommand, destroy };
-    await destroy();
+    removeOurs();
     if (attempt === 5) throw new Error(`no redis-server of our own after ${attempt} ports`);
   }
 }
