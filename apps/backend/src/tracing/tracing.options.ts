@@ -12,7 +12,8 @@ export interface TracingOptions {
   protocol: OtlpProtocol;
 }
 
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+/** The encodings the configuration schema accepts for OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. */
+export type OtlpProtocol = NonNullable<Env['OTEL_EXPORTER_OTLP_PROTOCOL']>;
 
 // The SDK's default is 5 s: ~500 spans kept per batch at 100 sampled requests/s outlive the young
 // generation and cost old-generation GC; leaving every 500 ms measured ~10 % less CPU per request.
