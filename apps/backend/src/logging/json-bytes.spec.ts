@@ -18,13 +18,16 @@ const STRINGS = [
 
 const INTEGERS = [0, 7, 10, 200, 503, 1_500_000, 999_999_999_999, Number.MAX_SAFE_INTEGER, -1, 1.5, 2 ** 60];
 
+/** What one write into a fresh buffer of `initialBytes` produces, as text. */
+function written(initialBytes: number, write: (out: JsonBytes) => void): string {
+  const out = new JsonBytes(initialBytes);
+  write(out);
+  return out.take().toString('utf8');
+}
+
 describe('JsonBytes', () => {
   it('writes every string as JSON.stringify does, in UTF-8', () => {
-    for (const text of STRINGS) {
-      const out = new JsonBytes(8);
-      out.string(text);
-      expect(out.take().toString('utf8')).toBe(JSON.stringify(text));
-    }
+    for (const text of STRINGS) expect(written(8, (out) => out.string(text))).toBe(JSON.stringify(text));
   });
 
   it('writes random strings as JSON.stringify does', () => {
@@ -42,11 +45,7 @@ describe('JsonBytes', () => {
   });
 
   it('writes integers as JSON does, and anything else through JSON.stringify', () => {
-    for (const value of INTEGERS) {
-      const out = new JsonBytes(2);
-      out.integer(value);
-      expect(out.take().toString('utf8')).toBe(JSON.stringify(value));
-    }
+    for (const value of INTEGERS) expect(written(2, (out) => out.integer(value))).toBe(JSON.stringify(value));
   });
 
   it('joins fragments, raw JSON text and values into one document, and starts again after take()', () => {

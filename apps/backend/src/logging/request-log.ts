@@ -241,7 +241,6 @@ export class RequestLineWriter {
   }
 }
 
-
 function encodeUserAgent(userAgent: string): Buffer {
   return encodeFragment((out) => {
     out.bytes(KEYS.userAgent);
