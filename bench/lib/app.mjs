@@ -8,8 +8,26 @@ import { ROOT } from './services.mjs';
 
 export const MAIN = join(ROOT, 'apps', 'backend', 'dist', 'main.js');
 
+const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8');
+
 /** NODE_OPTIONS of the production image, read from Dockerfile.backend so the two cannot drift. */
-export const PRODUCTION_NODE_OPTIONS = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8'))?.slice(1).find((v) => v !== undefined) ?? '';
+export const PRODUCTION_NODE_OPTIONS = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(DOCKERFILE)?.slice(1).find((v) => v !== undefined) ?? '';
+
+const WARM_COMPILE_CACHE = join(ROOT, 'apps', 'backend', 'dist', 'warm-compile-cache.js');
+
+/**
+ * When the image compiles its modules into Node's compile cache at build time (Dockerfile.backend),
+ * the bench does the same once into `dir` and returns the variable that points the app at it, so
+ * that cold start measures what a container does. Nothing when the image doesn't.
+ */
+export function imageCompileCache(dir) {
+  if (!/warm-compile-cache\.js/.test(DOCKERFILE)) return {};
+  execFileSync(APP_NODE, [WARM_COMPILE_CACHE], {
+    env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: dir, NODE_OPTIONS: PRODUCTION_NODE_OPTIONS },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { NODE_COMPILE_CACHE: dir };
+}
 
 /**
  * The Node.js binary that runs the app: BENCH_NODE (e.g. the image's version, unpacked from the npm

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../helpers/app-process';
@@ -10,9 +10,14 @@ import { missing } from '../helpers/services';
 import { TestDatabase, createTestDatabase, queryOnce } from '../helpers/test-database';
 import { ReplayedImage, replayDockerfile, scratchDir } from './support/image-replay';
 
-// The image's uid can't be created here; `nobody` stands in for the `node` user: it can read the
-// image's files but write none of them, as in the container.
-const NOBODY = 65534;
+// The `node` user's uid in Node's images, and the pods' runAsUser. It needs no account here to run
+// as it: it can read the replayed image's files (root's) but write none of them, as in the container.
+const NODE_UID = 1000;
+// The image's Node.js, fetched by .ci/run (the version of Dockerfile.backend's FROM): the replay
+// builds and boots the app on it. Without it (a local run) this machine's Node stands in, and what
+// needs the image's own version (its compile cache) is skipped; in CI it must be there.
+const IMAGE_NODE = process.env.IMAGE_NODE;
+const imageNode = IMAGE_NODE ?? process.execPath;
 const METRICS_TOKEN = 'image-test-metrics-token-0123456789';
 
 function productionConfigMap(): Record<string, string> {
@@ -30,6 +35,7 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
   let app: ReadyProcess | undefined;
   let port: number;
   const appDir = () => join(image.root, image.workdir);
+  const compileCacheDir = () => join(image.root, image.env.NODE_COMPILE_CACHE);
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(scratchDir(), 'ecosyste-backend-image-'));
@@ -40,7 +46,12 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
       outDir,
       buildArgs: { APP_VERSION: '9.9.9-test', GIT_COMMIT: 'abc1234' },
       // Offline: the replay must never reach the registry (npm's cache holds the lockfile's packages).
-      runEnv: { npm_config_offline: 'true', npm_config_update_notifier: 'false', NEXT_TELEMETRY_DISABLED: '1' },
+      runEnv: {
+        npm_config_offline: 'true',
+        npm_config_update_notifier: 'false',
+        NEXT_TELEMETRY_DISABLED: '1',
+        ...(IMAGE_NODE ? { PATH: `${dirname(IMAGE_NODE)}:${process.env.PATH ?? ''}` } : {}),
+      },
     });
     db = await createTestDatabase('ecosyste_image');
     port = await freePort();
@@ -61,6 +72,36 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
     expect(existsSync(join(modules, '@nestjs/core'))).toBe(true);
     // Dev tools pruned away: neither the compiler nor the test runner is in the image.
     for (const dev of ['typescript', 'vitest', '@swc/core']) expect(existsSync(join(modules, dev)), dev).toBe(false);
+  });
+
+  it("is replayed on the image's Node.js in CI", () => {
+    if (process.env.CI === 'true') expect(IMAGE_NODE, 'IMAGE_NODE (set by .ci/run)').toBeDefined();
+  });
+
+  it.skipIf(!IMAGE_NODE)('starts from the compile cache written at build time, which it reads but cannot rewrite', () => {
+    // Node keeps one directory per uid: the build wrote the node user's, then gave it to root.
+    const dirs = readdirSync(compileCacheDir());
+    const mine = dirs.find((d) => d.endsWith(`-${NODE_UID}`));
+    expect(mine, dirs.join(', ')).toBeDefined();
+    const cache = join(compileCacheDir(), mine!);
+    expect(statSync(cache).uid).toBe(0);
+    const written = readdirSync(cache).length;
+    expect(written).toBeGreaterThan(1000);
+
+    // What main.js loads first of all, as the node user, with Node's report of each cache lookup.
+    const run = spawnSync(imageNode, ['-e', "require('./apps/backend/dist/app.factory')"], {
+      cwd: appDir(),
+      env: { PATH: process.env.PATH ?? '', HOME: '/tmp', NODE_COMPILE_CACHE: compileCacheDir(), NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
+      uid: NODE_UID,
+      gid: NODE_UID,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr.slice(-2000)).toBe(0);
+    const accepted = run.stderr.split('\n').filter((l) => / was accepted/.test(l)).length;
+    expect(accepted, run.stderr.slice(0, 3000)).toBeGreaterThan(1000);
+    expect(run.stderr).not.toMatch(/was rejected/);
+    expect(readdirSync(cache).length).toBe(written);
   });
 
   it('runs node itself as the command, as a non-root user, in production mode', () => {
@@ -85,6 +126,8 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
       HOME: '/tmp',
       HOST: '127.0.0.1',
       PORT: String(port),
+      // The image's path, inside the replayed tree.
+      NODE_COMPILE_CACHE: compileCacheDir(),
       DATABASE_URL: db.url,
       METRICS_TOKEN,
       API_ADMIN_TOKEN: 'image-test-admin-token-0123456789',
@@ -92,12 +135,12 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
     };
     const live = `http://127.0.0.1:${port}/health/live`;
     const ready = `http://127.0.0.1:${port}/health/ready`;
-    app = await spawnReady(process.execPath, args, {
+    app = await spawnReady(imageNode, args, {
       name: 'the image',
       cwd: appDir(),
       env,
-      uid: NOBODY,
-      gid: NOBODY,
+      uid: NODE_UID,
+      gid: NODE_UID,
       ready: async () => (await answers200(live, 2000)()) && (await answers200(ready, 2000)()),
       timeoutMs: 45_000,
       intervalMs: 200,
@@ -120,10 +163,10 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
   it("passes the image's own HEALTHCHECK command", () => {
     const [command, ...args] = image.healthcheck!;
     expect(command).toBe('node');
-    const result = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, timeout: 10_000 });
+    const result = spawnSync(imageNode, args, { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, timeout: 10_000 });
     expect(result.status).toBe(0);
     // And it fails when nothing answers, so it can't pass by accident.
-    const down = spawnSync(process.execPath, args, { env: { PATH: process.env.PATH ?? '', PORT: '1' }, timeout: 10_000 });
+    const down = spawnSync(imageNode, args, { env: { PATH: process.env.PATH ?? '', PORT: '1' }, timeout: 10_000 });
     expect(down.status).toBe(1);
   });
 

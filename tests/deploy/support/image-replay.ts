@@ -101,7 +101,8 @@ export function replayDockerfile(options: ReplayOptions): ReplayedImage {
           if (!stage.image.startsWith('node:')) throw new Error(`${where}: cannot replay RUN on ${stage.image} outside Docker`);
           run(ins.args, {
             cwd: join(root, state.workdir),
-            env: { ...state.env, ...args, ...options.runEnv },
+            env: { ...withinRoot({ ...state.env, ...args }, root, state.workdir), ...options.runEnv },
+            uid: uidOf(state.user),
             timeoutMs: options.runTimeoutMs ?? 180_000,
             where,
           });
@@ -167,9 +168,28 @@ function expand(sourceRoot: string, src: string, where: string): string[] {
   return matches;
 }
 
-function run(command: string, o: { cwd: string; env: Record<string, string>; timeoutMs: number; where: string }): void {
+/**
+ * A variable naming a path under the WORKDIR (NODE_COMPILE_CACHE=/app/…) points into the replay's
+ * root during RUN, as it would in the image, instead of at this machine's own /app.
+ */
+function withinRoot(env: Record<string, string>, root: string, workdir: string): Record<string, string> {
+  if (workdir === '/') return env;
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.startsWith(`${workdir}/`) ? join(root, v) : v]));
+}
+
+/** The uid a USER runs as: a number, root, or `node` (1000 in Node's images, which have no other user). */
+function uidOf(user: string | undefined): number | undefined {
+  const name = user?.split(':')[0];
+  if (name === undefined || name === 'root') return undefined;
+  if (name === 'node') return 1000;
+  if (/^\d+$/.test(name)) return Number(name) === 0 ? undefined : Number(name);
+  throw new Error(`USER ${user}: only root, node or a uid can be replayed`);
+}
+
+function run(command: string, o: { cwd: string; env: Record<string, string>; uid?: number; timeoutMs: number; where: string }): void {
   const result = spawnSync('/bin/sh', ['-c', command], {
     cwd: o.cwd,
+    ...(o.uid === undefined ? {} : { uid: o.uid, gid: o.uid }),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...o.env },
     encoding: 'utf8',
     timeout: o.timeoutMs,
