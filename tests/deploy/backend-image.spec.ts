@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -74,8 +74,13 @@ describe.skipIf(await missing('postgres'))('Dockerfile.backend, replayed outside
     for (const dev of ['typescript', 'vitest', '@swc/core']) expect(existsSync(join(modules, dev)), dev).toBe(false);
   });
 
-  it("is replayed on the image's Node.js in CI", () => {
+  it("is replayed on the image's Node.js in CI, which the image's user can run", () => {
     if (process.env.CI === 'true') expect(IMAGE_NODE, 'IMAGE_NODE (set by .ci/run)').toBeDefined();
+    if (!IMAGE_NODE) return;
+    const version = spawnSync(IMAGE_NODE, ['--version'], { uid: NODE_UID, gid: NODE_UID, encoding: 'utf8' });
+    expect(version.error?.message, IMAGE_NODE).toBeUndefined();
+    const from = /^FROM node:(\S+)-alpine AS runtime/m.exec(readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8'))?.[1];
+    expect(version.stdout.trim()).toBe(`v${from}`);
   });
 
   it.skipIf(!IMAGE_NODE)('starts from the compile cache written at build time, which it reads but cannot rewrite', () => {
