@@ -36,6 +36,9 @@ const vitestProjects = (vitestConfig.test!.projects as Array<{ test: { name: str
 
 /** A one-line step with its npm scripts expanded, down to the command they run (`npm run lint` → `tsc …`). */
 function expandNpm(command: string): string {
+  // A step run as root (`sudo -E -H env "PATH=$PATH" npm …`) runs the same command.
+  const asRoot = /^sudo (?:-\w+ )*env "PATH=\$PATH" (.+)$/.exec(command);
+  if (asRoot) return expandNpm(asRoot[1]);
   const match = /^npm (?:run ([\w:-]+)|(test))(?: -- (.+))?$/.exec(command);
   if (!match) return command;
   const name = match[1] ?? match[2];
