@@ -58,8 +58,11 @@ async function startTracked(options) {
 }
 
 // An app started for a round of `paired` is loaded this long before it is measured: its first
-// seconds (optimising compilers, heap growth) cost up to half again as much CPU per request.
-const FRESH_WARMUP_S = 8;
+// seconds (optimising compilers, heap growth) cost up to half again as much CPU per request, and
+// code that runs for one request in ten (tracing at 10 %) takes tens of seconds to be optimised.
+// A pod serves for hours: after 8 s, tracing read +30.5 % and metrics + logs +13.4 %; after 40 s,
+// +22.3 % and +5.9 % (docs/PERFORMANCE.md).
+const FRESH_WARMUP_S = 30;
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => cleanup().finally(() => process.exit(130)));
 
 async function main() {
