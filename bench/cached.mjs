@@ -67,7 +67,7 @@ async function main() {
   cleanups.push(() => dropRedisPrefix(prefix));
   await seed(db.url, Number(args.rows));
   // As `npm run bench` runs it: production, metrics on, logs at info to a file, rate limiter on.
-  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', NODE_OPTIONS: PRODUCTION_NODE_OPTIONS, ...extraEnv };
+  const env = { DATABASE_URL: db.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_MAX: '1000000', RATE_LIMIT_TTL_SECONDS: '1', NODE_OPTIONS: PRODUCTION_NODE_OPTIONS, ...extraEnv };
   const profileDir = join(tmpdir(), 'ecosyste-bench-profiles');
   const nodeArgs = [...args['node-arg'], ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const startA = () => startApp({ env, logFile: join(tmp, 'app.log'), nodeArgs });

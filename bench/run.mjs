@@ -90,7 +90,10 @@ async function main() {
   record.seedMs = await seed(db.url, ROWS);
   const ids = await businessIds(db.url);
   // The per-IP rate limiter stays on, as in production (counted in memory, synced to Redis every
-  // RATE_LIMIT_SYNC_MS), with a ceiling no run reaches: all of the bench's traffic comes from one address.
+  // RATE_LIMIT_SYNC_MS), with a ceiling no run reaches: all of the bench's traffic comes from one
+  // address, and the apps side by side (and round after round) share its count through Redis. A
+  // million per one-second window: with a minute's window (the default), apps at ~13,000 req/s
+  // reached the million on a fast host and the rest of the round measured 429s.
   // NODE_OPTIONS as the image sets it (Dockerfile.backend): the heap limit shapes RSS under load.
   // and the compile cache the image writes at build time shapes cold start.
   const env = {
@@ -98,6 +101,7 @@ async function main() {
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     RATE_LIMIT_MAX: '1000000',
+    RATE_LIMIT_TTL_SECONDS: '1',
     NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
     ...imageCompileCache(join(tmp, 'node-compile-cache')),
   };
@@ -278,15 +282,19 @@ function report(r) {
     rows.push({ name: `cached list / ceiling @${c}, runs one after the other`, value: `${num(ratio(c), 2)} per CPU-s (${num(wallRatio(c), 2)} wall)` });
   }
   const pairedRatio = r.ceilingPaired.ceiling.ratioToFirst;
+  // A side-by-side figure compares like with like only if every measured request was a 200.
+  const pairedFailed = r.ceilingPaired.app.failed + r.ceilingPaired.ceiling.failed;
+  const overheadFailed = Object.values(o.runs).reduce((sum, run) => sum + run.failed, 0);
+  const failures = (n) => (n ? `; ${n} requests failed: not comparable` : '');
   rows.push({
     name: 'cached list / ceiling @100, side by side',
-    value: `${num(pairedRatio, 2)} per CPU-s (median of 5 rounds: app ${num(r.ceilingPaired.app.usPerRequest, 1)} µs, ceiling ${num(r.ceilingPaired.ceiling.usPerRequest, 1)} µs per request)`,
+    value: `${num(pairedRatio, 2)} per CPU-s (median of 5 rounds: app ${num(r.ceilingPaired.app.usPerRequest, 1)} µs, ceiling ${num(r.ceilingPaired.ceiling.usPerRequest, 1)} µs per request${failures(pairedFailed)})`,
     goal: '≥ 0.6',
-    ok: pairedRatio >= 0.6,
+    ok: pairedRatio >= 0.6 && pairedFailed === 0,
   });
   rows.push(
-    { name: 'monitoring: metrics + logs on vs off', value: o.metricsLogsPct === null ? 'n/a (switch missing)' : `+${num(o.metricsLogsPct, 1)} % CPU/request (${num(o.cpuPerRequestUs.on)} vs ${num(o.cpuPerRequestUs.off)} µs)`, goal: '≤ 5 %', ok: o.metricsLogsPct === null ? undefined : o.metricsLogsPct <= 5 },
-    { name: 'monitoring: tracing 10 % sampled vs metrics + logs on', value: o.tracingPct === null ? 'n/a (no span exported)' : `+${num(o.tracingPct, 1)} % CPU/request (${num(o.cpuPerRequestUs.tracing)} µs; +${num(o.tracingVsOffPct, 1)} % vs all off)`, goal: '≤ 15 %', ok: o.tracingPct === null ? undefined : o.tracingPct <= 15 },
+    { name: 'monitoring: metrics + logs on vs off', value: o.metricsLogsPct === null ? 'n/a (switch missing)' : `+${num(o.metricsLogsPct, 1)} % CPU/request (${num(o.cpuPerRequestUs.on)} vs ${num(o.cpuPerRequestUs.off)} µs${failures(overheadFailed)})`, goal: '≤ 5 %', ok: o.metricsLogsPct === null ? undefined : o.metricsLogsPct <= 5 && overheadFailed === 0 },
+    { name: 'monitoring: tracing 10 % sampled vs metrics + logs on', value: o.tracingPct === null ? 'n/a (no span exported)' : `+${num(o.tracingPct, 1)} % CPU/request (${num(o.cpuPerRequestUs.tracing)} µs; +${num(o.tracingVsOffPct, 1)} % vs all off${failures(overheadFailed)})`, goal: '≤ 15 %', ok: o.tracingPct === null ? undefined : o.tracingPct <= 15 && overheadFailed === 0 },
     { name: 'RSS, max under 1000 connections', value: `${num(rssMax / 2 ** 20)} MiB`, goal: '<512 MiB; <256', ok: rssMax < 256 * 2 ** 20 },
     { name: 'event-loop lag p99 under 1000 connections', value: lags.length ? `${num(Math.max(...lags), 1)} ms` : 'n/a (no /metrics)' },
     { name: `cold start to ready (${r.readyPath})`, value: `${num(r.coldStartMs)} ms (median of 3)`, goal: '< 1.5 s', ok: r.coldStartMs < 1500 },
