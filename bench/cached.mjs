@@ -3,7 +3,7 @@
 //
 //   node bench/cached.mjs [--duration 5] [--rounds 2] [--rows 2000] [--profile] [--node-arg=--flag] [--env KEY=VALUE]…
 //                         [--compare <dir with another build's main.js>] [--compare-env KEY=VALUE]… [--compare-node-arg=--flag]…
-//                         [--floors] [--paired [--fresh [--warmup 8]] [--connections 50] [--rate <req/s per server>]]
+//                         [--floors] [--paired [--fresh [--warmup 8]] [--connections 50] [--rate <req/s per server>] [--pinned]]
 //
 // It measures apps/backend/dist as it is (run `npm run build -w apps/backend` first). With
 // --compare (or only --compare-env / --compare-node-arg), a second app B runs beside it and the
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     connections: { type: 'string', default: '50' },
     rate: { type: 'string' },
+    pinned: { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -110,9 +111,11 @@ async function main() {
       ...Object.entries(floors).map(([name, f]) => ({ name, ...running(f) })),
     ];
     const warmup = args.warmup ? Number(args.warmup) : args.fresh ? 8 : 2;
-    const r = await paired({ targets, path: PATH, connections: Number(args.connections), rate: args.rate ? Number(args.rate) : undefined, duration: DURATION, rounds: Number(args.rounds), warmup });
+    const r = await paired({ targets, path: PATH, connections: Number(args.connections), rate: args.rate ? Number(args.rate) : undefined, duration: DURATION, rounds: Number(args.rounds), warmup, pinned: args.pinned ? {} : undefined });
     for (const [name, t] of Object.entries(r)) {
       log(`${name.padEnd(13)} ${String(t.usPerRequest).padStart(6)} µs CPU/req (median), ×${t.ratioToFirst} of app's; rounds ${t.rounds.map((x) => `${x.usPerRequest}µs@${x.rps}/s`).join(' ')}; failed ${t.failed}`);
+      const p = t.pinned;
+      if (p) log(`${''.padEnd(13)} on a core of its own: ${String(p.usPerRequest).padStart(6)} µs CPU/req, ×${p.ratioToFirst} of app's; rounds ${p.rounds.map((x) => `${x.usPerRequest}µs@${x.rps}/s (core ${x.coreBusy})`).join(' ')}; failed ${p.failed}`);
     }
     log(`app ÷ ceiling (per CPU-second): ${r.ceiling.ratioToFirst}${appB ? `; B ÷ ceiling: ${+(r.ceiling.ratioToFirst / r.b.ratioToFirst).toFixed(3)}; B vs app: ${((r.b.ratioToFirst - 1) * 100).toFixed(1)} % CPU/req` : ''}`);
     process.stdout.write(`${JSON.stringify({ paired: r, loadAvg: loadavg() }, null, 1)}\n`);

@@ -1,5 +1,6 @@
 // Load generation: autocannon for throughput and latency, and plain node:http for the seed's two
 // scenarios as its supertest calls ran them (one connection per concurrent request; one at a time).
+import { execFileSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpuTimeMs } from './app.mjs';
@@ -91,12 +92,16 @@ export async function sequential(url, n) {
  * one app of three identical ones sometimes spent 25–30 % more CPU per request, every round (see
  * docs/PERFORMANCE.md) — so a figure from one process per target is a draw of those states; a new
  * process per round makes each round an independent draw and the median ignores the odd one.
+ *
+ * With `pinned` ({ connections, duration, runs }), each round goes on with the same processes
+ * measured one at a time on a core of their own (alternateOnOneCore), reported under `.pinned`.
  */
-export async function paired({ targets, path, connections = 50, rate, duration = 5, rounds = 5, warmup = 2 }) {
+export async function paired({ targets, path, connections = 50, rate, duration = 5, rounds = 5, warmup = 2, pinned }) {
   const load = (t, seconds) =>
     autocannon({ url: t.url + path, connections, duration: seconds, timeout: 10, ...(rate ? { overallRate: rate } : {}) });
   const fresh = targets.some((t) => t.start);
   const perRound = [];
+  const pinnedPerRound = [];
   let running = targets;
   if (!fresh) await Promise.all(running.map((t) => load(t, warmup)));
   for (let round = 0; round < rounds; round++) {
@@ -115,10 +120,21 @@ export async function paired({ targets, path, connections = 50, rate, duration =
           failed: results[i].errors + results[i].timeouts + results[i].non2xx,
         })),
       );
+      if (pinned) pinnedPerRound.push(await alternateOnOneCore(running, { path, ...pinned }));
     } finally {
       if (fresh) await Promise.all(running.filter((t) => t.start).map((t) => t.stop()));
     }
   }
+  const summary = summarize(targets, perRound);
+  if (pinned) {
+    const onOneCore = summarize(targets, pinnedPerRound);
+    for (const t of targets) summary[t.name].pinned = onOneCore[t.name];
+  }
+  return summary;
+}
+
+/** Each target's median µs per request and median ratio to the first target, over the rounds. */
+function summarize(targets, perRound) {
   const median = (xs) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -129,9 +145,69 @@ export async function paired({ targets, path, connections = 50, rate, duration =
       {
         usPerRequest: +median(perRound.map((r) => r[i].usPerRequest)).toFixed(1),
         ratioToFirst: +median(perRound.map((r) => r[i].usPerRequest / r[0].usPerRequest)).toFixed(3),
-        rounds: perRound.map((r) => ({ usPerRequest: +r[i].usPerRequest.toFixed(1), rps: r[i].rps })),
+        rounds: perRound.map((r) => ({
+          usPerRequest: +r[i].usPerRequest.toFixed(1),
+          rps: r[i].rps,
+          ...(r[i].coreBusy === undefined ? {} : { coreBusy: +r[i].coreBusy.toFixed(2) }),
+        })),
         failed: perRound.reduce((a, r) => a + r[i].failed, 0),
       },
     ]),
   );
+}
+
+/** CPUs this process may run on, by number. */
+function cpusOf(pid) {
+  const list = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' }).split(':').pop().trim();
+  return list.split(',').flatMap((part) => {
+    const [from, to = from] = part.split('-').map(Number);
+    return Array.from({ length: to - from + 1 }, (_, k) => from + k);
+  });
+}
+
+/** Binds every thread of a process (and the threads it starts later) to the given CPUs. */
+function pin(pid, cpus) {
+  execFileSync('taskset', ['-a', '-c', '-p', cpus.join(','), String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * The targets measured one at a time on a core of their own: every thread of each target is bound
+ * to one CPU, this process (the load generator) to another, and the targets take turns, `runs`
+ * times each, `duration` seconds a turn, by `connections` connections. Nothing else of the bench
+ * shares their core, as a replica has its CPU to itself in production; side by side, three apps
+ * and the generator time-share two cores, and each app's CPU per request then counts the caches
+ * and wake-ups it loses to the others. Turns of a few seconds, alternated, keep the machine's drift
+ * out of the ratios. `coreBusy` is the share of the core a target used: near 1, the app was the
+ * bottleneck; lower, the generator was, and CPU per request is then measured below saturation.
+ */
+async function alternateOnOneCore(running, { path, connections = 100, duration = 4, runs = 2 }) {
+  const own = cpusOf(process.pid);
+  if (own.length < 2) throw new Error('measuring on a core of its own needs two CPUs');
+  const [generatorCpu, appCpu] = own;
+  pin(process.pid, [generatorCpu]);
+  try {
+    for (const t of running) pin(t.pid, [appCpu]);
+    const totals = running.map(() => ({ cpuMs: 0, requests: 0, wallMs: 0, failed: 0 }));
+    for (let run = 0; run < runs; run++) {
+      for (const [i, t] of running.entries()) {
+        const cpuBefore = cpuTimeMs(t.pid);
+        const started = performance.now();
+        const r = await autocannon({ url: t.url + path, connections, duration, timeout: 10 });
+        totals[i].wallMs += performance.now() - started;
+        totals[i].cpuMs += cpuTimeMs(t.pid) - cpuBefore;
+        totals[i].requests += r.requests.total;
+        totals[i].failed += r.errors + r.timeouts + r.non2xx;
+      }
+    }
+    return totals.map((x) => ({
+      usPerRequest: (x.cpuMs * 1000) / x.requests,
+      rps: Math.round((x.requests * 1000) / x.wallMs),
+      coreBusy: x.cpuMs / x.wallMs,
+      failed: x.failed,
+    }));
+  } finally {
+    pin(process.pid, own);
+    // Servers that outlive the round (not started by `paired`) get all CPUs back.
+    for (const t of running.filter((t) => !t.start)) pin(t.pid, own);
+  }
 }
