@@ -200,7 +200,9 @@ async function main() {
  * the three alike within a round, and the medians of the per-round ratios are the figures. The
  * three are new processes in every round, so that a process settling into a costlier state for its
  * whole life (docs/PERFORMANCE.md, "Read these numbers") weighs on one round, not on the figure.
- * Tracing is reported against "on" (what turning it on costs) and against "off".
+ * Tracing is reported against "on" (what turning it on costs) and against "off". Each round then
+ * measures the same three processes again one at a time on a core of their own (`pinned`), where
+ * the goals are read; the side-by-side figures are reported beside them.
  */
 async function overhead(env, tmp) {
   const sink = await startOtlpSink();
