@@ -94,12 +94,15 @@ export async function sequential(url, n) {
  * process per round makes each round an independent draw and the median ignores the odd one.
  *
  * With `pinned` ({ connections, duration, runs }), each round goes on with the same processes
- * measured one at a time on a core of their own (alternateOnOneCore), reported under `.pinned`.
+ * measured one at a time on a core of their own (alternateOnOneCore), reported under `.pinned`
+ * (absent on a machine with one CPU, or without taskset).
  */
 export async function paired({ targets, path, connections = 50, rate, duration = 5, rounds = 5, warmup = 2, pinned }) {
   const load = (t, seconds) =>
     autocannon({ url: t.url + path, connections, duration: seconds, timeout: 10, ...(rate ? { overallRate: rate } : {}) });
   const fresh = targets.some((t) => t.start);
+  // A core for the load generator and one for the targets, or no such measurement.
+  if (pinned && cpusOf(process.pid).length < 2) pinned = undefined;
   const perRound = [];
   const pinnedPerRound = [];
   let running = targets;
@@ -156,9 +159,14 @@ function summarize(targets, perRound) {
   );
 }
 
-/** CPUs this process may run on, by number. */
+/** CPUs this process may run on, by number; none when taskset (util-linux) is missing. */
 function cpusOf(pid) {
-  const list = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' }).split(':').pop().trim();
+  let list;
+  try {
+    list = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':').pop().trim();
+  } catch {
+    return [];
+  }
   return list.split(',').flatMap((part) => {
     const [from, to = from] = part.split('-').map(Number);
     return Array.from({ length: to - from + 1 }, (_, k) => from + k);
@@ -182,7 +190,6 @@ function pin(pid, cpus) {
  */
 async function alternateOnOneCore(running, { path, connections = 100, duration = 4, runs = 2 }) {
   const own = cpusOf(process.pid);
-  if (own.length < 2) throw new Error('measuring on a core of its own needs two CPUs');
   const [generatorCpu, appCpu] = own;
   pin(process.pid, [generatorCpu]);
   try {
