@@ -250,7 +250,8 @@ async function overhead(env, tmp) {
   const onOwnCore = runs.off.pinned ? { ...overheadFigures({ off: runs.off.pinned, on: runs.on.pinned, tracing: runs.tracing.pinned }, known), ownCore: true } : { ...sideBySide, ownCore: false };
   // The goals are read on a core of its own: what monitoring costs a replica that has its CPU to
   // itself, as in production. Side by side, the figures also count what three apps and the load
-  // generator time-sharing two cores cost each other, and came out two to three times higher.
+  // generator time-sharing two cores cost each other (metrics + logs read +8 and +11 % there
+  // against +6 and +7 % on a core of its own, in two runs of 2026-11-26).
   return { runs, switches, otlpSink: { requests: sink.stats.requests, bytes: sink.stats.bytes, paths: [...sink.stats.paths] }, ...onOwnCore, sideBySide };
 }
 
@@ -287,18 +288,19 @@ function overheadRows(o, failures) {
   const where = o.ownCore ? 'own core' : 'side by side';
   const signed = (pct) => `${pct >= 0 ? '+' : ''}${num(pct, 1)} %`;
   const sideNote = (pct) => (pct === null || !o.ownCore ? '' : `; side by side ${signed(pct)}`);
+  const failed = o.ownCore ? o.failed + side.failed : o.failed;
   return [
     {
       name: `monitoring: metrics + logs on vs off (${where})`,
-      value: o.metricsLogsPct === null ? 'n/a (switch missing)' : `${signed(o.metricsLogsPct)} CPU/request (${num(o.cpuPerRequestUs.on, 1)} vs ${num(o.cpuPerRequestUs.off, 1)} µs${sideNote(side.metricsLogsPct)}${failures(o.failed + side.failed)})`,
+      value: o.metricsLogsPct === null ? 'n/a (switch missing)' : `${signed(o.metricsLogsPct)} CPU/request (${num(o.cpuPerRequestUs.on, 1)} vs ${num(o.cpuPerRequestUs.off, 1)} µs${sideNote(side.metricsLogsPct)}${failures(failed)})`,
       goal: '≤ 5 %',
-      ok: o.metricsLogsPct === null ? undefined : o.metricsLogsPct <= 5 && o.failed + side.failed === 0,
+      ok: o.metricsLogsPct === null ? undefined : o.metricsLogsPct <= 5 && failed === 0,
     },
     {
       name: `monitoring: tracing 10 % vs metrics + logs on (${where})`,
-      value: o.tracingPct === null ? 'n/a (no span exported)' : `${signed(o.tracingPct)} CPU/request (${num(o.cpuPerRequestUs.tracing, 1)} µs; ${signed(o.tracingVsOffPct)} vs all off${sideNote(side.tracingPct)}${failures(o.failed + side.failed)})`,
+      value: o.tracingPct === null ? 'n/a (no span exported)' : `${signed(o.tracingPct)} CPU/request (${num(o.cpuPerRequestUs.tracing, 1)} µs; ${signed(o.tracingVsOffPct)} vs all off${sideNote(side.tracingPct)}${failures(failed)})`,
       goal: '≤ 15 %',
-      ok: o.tracingPct === null ? undefined : o.tracingPct <= 15 && o.failed + side.failed === 0,
+      ok: o.tracingPct === null ? undefined : o.tracingPct <= 15 && failed === 0,
     },
   ];
 }
