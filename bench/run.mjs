@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_NODE_VERSION, imageCompileCache, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { recordResponse, startCeiling } from './lib/ceiling.mjs';
-import { cannon, concurrentBurst, paired, sequential } from './lib/load.mjs';
+import { cannon, concurrentBurst, median, paired, sequential } from './lib/load.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
 import { loadLine, num, printTable, writeResults } from './lib/report.mjs';
@@ -116,7 +116,7 @@ async function main() {
     record.readyPath = app.readyPath;
     await app.stop();
   }
-  record.coldStartMs = starts.sort((a, b) => a - b)[1];
+  record.coldStartMs = median(starts);
   log(`cold start to ready (${record.readyPath}): ${starts.map((s) => s.toFixed(0)).join(', ')} ms`);
 
   // The app as production runs it: metrics on, logs at info (to a file), no tracing.
@@ -259,8 +259,7 @@ async function overhead(env, tmp) {
 function overheadFigures(runs, known) {
   const pct = (ratio) => +((ratio - 1) * 100).toFixed(1);
   // Tracing against "on", round by round like the other ratios.
-  const perRound = runs.tracing.rounds.map((r, i) => r.usPerRequest / runs.on.rounds[i].usPerRequest).sort((a, b) => a - b);
-  const tracingVsOn = perRound[(perRound.length - 1) >> 1] / 2 + perRound[perRound.length >> 1] / 2;
+  const tracingVsOn = median(runs.tracing.rounds.map((r, i) => r.usPerRequest / runs.on.rounds[i].usPerRequest));
   return {
     cpuPerRequestUs: { off: runs.off.usPerRequest, on: runs.on.usPerRequest, tracing: runs.tracing.usPerRequest },
     failed: runs.off.failed + runs.on.failed + runs.tracing.failed,

@@ -136,12 +136,13 @@ export async function paired({ targets, path, connections = 50, rate, duration =
   return summary;
 }
 
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** Each target's median µs per request and median ratio to the first target, over the rounds. */
 function summarize(targets, perRound) {
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   return Object.fromEntries(
     targets.map((t, i) => [
       t.name,
