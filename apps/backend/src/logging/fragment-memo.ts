@@ -4,6 +4,9 @@
  * fraction of escaping and encoding the text again. Bounded, so that clients minting new values
  * can't grow it: texts longer than `maxKeyLength` are never kept, and the memo is emptied when it
  * holds `maxEntries`.
+ *
+ * A lookup and a separate `keep` rather than one call taking a function that makes the fragment:
+ * such a function, closing over the request's fields, was a new closure on every request line.
  */
 export class FragmentMemo<T> {
   private readonly entries = new Map<string, T>();
@@ -13,14 +16,15 @@ export class FragmentMemo<T> {
     private readonly maxKeyLength: number,
   ) {}
 
-  get(key: string, make: (key: string) => T): T {
-    let value = this.entries.get(key);
-    if (value === undefined) {
-      value = make(key);
-      if (key.length <= this.maxKeyLength) {
-        if (this.entries.size >= this.maxEntries) this.entries.clear();
-        this.entries.set(key, value);
-      }
+  find(key: string): T | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Remembers `value` for `key` when the key is short enough, and returns it. */
+  keep(key: string, value: T): T {
+    if (key.length <= this.maxKeyLength) {
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(key, value);
     }
     return value;
   }

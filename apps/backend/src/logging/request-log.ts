@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
 import { FragmentMemo } from './fragment-memo';
 import { JsonBytes } from './json-bytes';
+import { LineHead } from './line-head';
 import { safeUrl } from './redact';
 
 export type RequestLogLevel = 'error' | 'warn' | 'info';
@@ -12,34 +13,6 @@ export function requestLogLevel(status: number): RequestLogLevel {
 
 /** pino's numbers for the request lines' levels. */
 export const LEVEL_VALUES: Record<RequestLogLevel, number> = { info: 30, warn: 40, error: 50 };
-
-// "000" to "999": the milliseconds of a timestamp.
-const MILLIS = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0'));
-
-/**
- * ISO 8601 UTC timestamps in milliseconds, as Date#toISOString writes them, at a fraction of its
- * cost: V8 formats those through printf, which was a sixth of all a request line cost. The part up
- * to the seconds is formatted once per second.
- */
-export class IsoTimestamps {
-  private second = NaN;
-  private prefix = '';
-  private lastMs = NaN;
-  private last = '';
-
-  format(ms: number): string {
-    // Several requests end in the same millisecond under load.
-    if (ms === this.lastMs) return this.last;
-    this.lastMs = ms;
-    const second = Math.floor(ms / 1000);
-    if (second !== this.second) {
-      this.second = second;
-      // "2026-11-25T18:11:19." — Date's own formatting, once a second.
-      this.prefix = new Date(second * 1000).toISOString().slice(0, 20);
-    }
-    return (this.last = `${this.prefix}${MILLIS[ms - second * 1000]}Z`);
-  }
-}
 
 /** How long a request's line may wait to be written with the others. */
 export const REQUEST_LOG_BATCH_MS = 50;
@@ -71,8 +44,6 @@ const LEVEL_HEADS: Record<RequestLogLevel, Buffer> = {
   warn: Buffer.from('{"log.level":"warn","@timestamp":"'),
   error: Buffer.from('{"log.level":"error","@timestamp":"'),
 };
-
-const EMPTY = Buffer.alloc(0);
 
 /** How many of each fragment (URLs, user agents, client addresses) a writer remembers, and the longest text it remembers one for. */
 const FRAGMENTS_KEPT = 1000;
@@ -118,12 +89,6 @@ function encodeUrlFields(method: string, route: string, url: string): UrlFields 
   return { method, route, bytes };
 }
 
-/** A line's start: level, timestamp and the bindings after it, for one level in one millisecond. */
-interface Head {
-  ms: number;
-  bytes: Buffer;
-}
-
 /**
  * The one ECS line per request, handed to the root logger's destination exactly as pino would hand
  * it (the root's bindings — service, ecs.version, pid, host —, its mixin's trace ids, the level
@@ -135,27 +100,23 @@ interface Head {
  * Pending lines are written at shutdown and at exit, so a line waits at most that long and is lost
  * only with the process (SIGKILL, OOM).
  *
- * Most of a line repeats from one request to the next: the head within a millisecond, the fields of
- * a URL, a status, a user agent, a client address. Those are copied in as fragments encoded once
- * (FragmentMemo); only the request id and the duration are encoded for every line. A line costs
+ * Most of a line repeats from one request to the next: the head within a millisecond (LineHead),
+ * the fields of a URL, a status, a user agent, a client address. Those are copied in as fragments
+ * encoded once (FragmentMemo); only the request id and the duration are encoded for every line. A line costs
  * about half what encoding each field did.
  *
  * Fields come from an allow-list: no header but the user agent, no cookie, no body, and the query
  * string's secret values masked by safeUrl, so pino's redaction would find nothing to do.
  */
 export class RequestLineWriter {
-  /** The quote closing a line's timestamp, then the root logger's bindings (`,"process.pid":…`), encoded once. */
-  private readonly afterTimestamp: Buffer;
-  /** The same followed by the request id's key, when no trace ids come between them. */
-  private readonly afterTimestampToId: Buffer;
   private readonly mixin: Mixin | undefined;
   private readonly destination: Destination;
-  private readonly timestamps = new IsoTimestamps();
   private readonly out = new JsonBytes();
   /** The level of the lines waiting in `out`: a multistream (LOG_DIR) routes each write by one level. */
   private pendingLevel: RequestLogLevel | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly heads: Record<RequestLogLevel, Head> = { info: { ms: NaN, bytes: EMPTY }, warn: { ms: NaN, bytes: EMPTY }, error: { ms: NaN, bytes: EMPTY } };
+  /** Each level's line start up to the request id's value (or to the trace ids): see LineHead. */
+  private readonly heads: Record<RequestLogLevel, LineHead>;
   private readonly urls = new FragmentMemo<UrlFields>(FRAGMENTS_KEPT, FRAGMENT_TEXT_MAX_LENGTH);
   private readonly userAgents = new FragmentMemo<Buffer>(FRAGMENTS_KEPT, FRAGMENT_TEXT_MAX_LENGTH);
   /** A client address and the end of a completed request's line. */
@@ -163,9 +124,12 @@ export class RequestLineWriter {
 
   constructor(root: Logger) {
     const internals = root as unknown as Record<symbol, unknown>;
-    this.afterTimestamp = Buffer.from(`"${internals[pino.symbols.chindingsSym] as string}`);
-    this.afterTimestampToId = Buffer.concat([this.afterTimestamp, KEYS.id]);
     this.mixin = internals[pino.symbols.mixinSym] as Mixin | undefined;
+    // The quote closing the timestamp, the root logger's bindings (`,"process.pid":…`), and the
+    // request id's key when no trace ids come between them.
+    const bindings = Buffer.from(`"${internals[pino.symbols.chindingsSym] as string}`);
+    const end = this.mixin ? bindings : Buffer.concat([bindings, KEYS.id]);
+    this.heads = { info: new LineHead(LEVEL_HEADS.info, end), warn: new LineHead(LEVEL_HEADS.warn, end), error: new LineHead(LEVEL_HEADS.error, end) };
     this.destination = internals[pino.symbols.streamSym] as Destination;
   }
 
@@ -176,7 +140,7 @@ export class RequestLineWriter {
     }
     const out = this.out;
     // Level, time and the logger's bindings, in pino's order.
-    out.bytes(this.head(level, Date.now()));
+    out.bytes(this.heads[level].at(Date.now()));
     if (this.mixin) {
       // Trace ids belong to the request's context, which is active now.
       out.raw(this.traceFields(this.mixin()));
@@ -190,10 +154,9 @@ export class RequestLineWriter {
     // ECS durations are nanoseconds; Fastify measures from the first byte of the request.
     out.integer(Math.round(elapsedMs * 1e6));
     const userAgent = request.headers['user-agent'];
-    if (userAgent !== undefined) out.bytes(this.userAgents.get(userAgent, encodeUserAgent));
+    if (userAgent !== undefined) out.bytes(this.userAgents.find(userAgent) ?? this.userAgents.keep(userAgent, encodeUserAgent(userAgent)));
     // Behind TRUST_PROXY this is the client, not the proxy (and comes from X-Forwarded-For).
-    const clientIp = request.ip;
-    out.bytes(level === 'error' ? encodeTail(clientIp, FAILED) : this.completedTails.get(clientIp, encodeCompletedTail));
+    out.bytes(this.tail(level, request.ip));
     // unref: lines waiting must not keep a stopping process alive; they are flushed on the way out.
     this.timer ??= setTimeout(this.flush, REQUEST_LOG_BATCH_MS).unref();
   }
@@ -212,16 +175,6 @@ export class RequestLineWriter {
     this.destination.write(this.out.take());
   }
 
-  /** Made again once per millisecond at most: under load, several lines share it. */
-  private head(level: RequestLogLevel, ms: number): Buffer {
-    const head = this.heads[level];
-    if (head.ms !== ms) {
-      head.ms = ms;
-      head.bytes = Buffer.concat([LEVEL_HEADS[level], Buffer.from(this.timestamps.format(ms), 'latin1'), this.mixin ? this.afterTimestamp : this.afterTimestampToId]);
-    }
-    return head.bytes;
-  }
-
   /**
    * The URL's fields with its query secrets masked, remembered for short URLs: a popular page's URL
    * comes back request after request, and a copy costs a fraction of safeUrl's case-blind search of
@@ -229,8 +182,14 @@ export class RequestLineWriter {
    * an unknown method) is encoded anew.
    */
   private urlFields(method: string, route: string, url: string): Buffer {
-    const known = this.urls.get(url, () => encodeUrlFields(method, route, url));
+    const known = this.urls.find(url) ?? this.urls.keep(url, encodeUrlFields(method, route, url));
     return known.method === method && known.route === route ? known.bytes : encodeUrlFields(method, route, url).bytes;
+  }
+
+  /** The client address and the line's end; remembered for completed requests only, the usual kind. */
+  private tail(level: RequestLogLevel, clientIp: string): Buffer {
+    if (level === 'error') return encodeTail(clientIp, FAILED);
+    return this.completedTails.find(clientIp) ?? this.completedTails.keep(clientIp, encodeTail(clientIp, COMPLETED));
   }
 
   private traceFields(extra: Record<string, unknown>): string {
@@ -254,8 +213,4 @@ function encodeTail(clientIp: string, end: Buffer): Buffer {
     out.string(clientIp);
     out.bytes(end);
   });
-}
-
-function encodeCompletedTail(clientIp: string): Buffer {
-  return encodeTail(clientIp, COMPLETED);
 }
