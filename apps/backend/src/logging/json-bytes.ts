@@ -9,11 +9,16 @@ export class JsonBytes {
   private at = 0;
 
   constructor(initialBytes = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+    this.buffer = Buffer.allocUnsafeSlow(initialBytes);
   }
 
   get length(): number {
     return this.at;
+  }
+
+  /** The size of the buffer being written into. */
+  get capacity(): number {
+    return this.buffer.length;
   }
 
   /** Bytes already encoded: keys, punctuation, a cached line head. */
@@ -65,6 +70,19 @@ export class JsonBytes {
   }
 
   /**
+   * Hands over the buffer written so far — its first `length` bytes are the output — and goes on,
+   * empty, in `next`. The buffers this class makes are never slices of Buffer's shared pool
+   * (allocUnsafeSlow): given a `next` that isn't either, the caller may reuse the whole of what it
+   * gets back once done with the output.
+   */
+  replaceBuffer(next: Buffer): Buffer {
+    const filled = this.buffer;
+    this.buffer = next;
+    this.at = 0;
+    return filled;
+  }
+
+  /**
    * Writes printable ASCII byte by byte and says true; stops at the first other character — or,
    * inside a string literal (`quoted`), at a quote or backslash — leaving the length as it was, and
    * says false.
@@ -90,7 +108,7 @@ export class JsonBytes {
 
   private reserve(bytes: number): void {
     if (this.at + bytes <= this.buffer.length) return;
-    const larger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
+    const larger = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.at + bytes));
     this.buffer.copy(larger, 0, 0, this.at);
     this.buffer = larger;
   }

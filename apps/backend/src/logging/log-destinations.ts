@@ -3,6 +3,7 @@ import { renameSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import pino, { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
+import type { WriteProgress } from './batch-buffers';
 
 /** pino-roll ships no types: the part of its SonicBoom stream used here. */
 export type RollingStream = DestinationStream & { file: string; fd: number; end(): void; flush(): void; flushSync(): void; on(event: 'ready' | 'close', listener: () => void): void };
@@ -14,23 +15,45 @@ export interface Buffering {
   maxWrite: number;
 }
 
+const PROGRESS = new WeakMap<object, WriteProgress>();
+
+/** How far a destination made here has got (batch-buffers.ts); undefined for any other stream. */
+export function writeProgressOf(stream: object): WriteProgress | undefined {
+  return PROGRESS.get(stream);
+}
+
 /**
  * SonicBoom in its byte mode, still taking pino's strings. In its text mode it measures every
  * string it is given in UTF-8 bytes (which first flattens a batch of request lines into one
  * string), encodes it again to write it and once more when the write returns: three passes over
  * each batch, more CPU than building its lines. The request lines arrive already encoded
  * (request-log.ts), once; pino's own, rarer lines are encoded here.
+ *
+ * It also counts the bytes it is given and those SonicBoom reports written ('write'), so that the
+ * request lines' buffers can be reused once written out (batch-buffers.ts).
  */
 function acceptingStrings<T extends DestinationStream>(stream: T): T {
-  const bytes = stream as unknown as { write(data: string | Buffer): boolean };
+  const bytes = stream as unknown as { write(data: string | Buffer): boolean; on(event: 'write', listener: (n: number) => void): void };
   const writeBytes = bytes.write.bind(stream);
-  bytes.write = (data) => writeBytes(typeof data === 'string' ? Buffer.from(data) : data);
+  const progress: WriteProgress = { accepted: 0, written: 0 };
+  bytes.write = (data) => {
+    const buffer = typeof data === 'string' ? Buffer.from(data) : data;
+    progress.accepted += buffer.length;
+    return writeBytes(buffer);
+  };
+  bytes.on('write', (n) => (progress.written += n));
+  PROGRESS.set(stream, progress);
   return stream;
 }
 
 /** stdout as production writes it: asynchronous, in blocks (Buffering), bytes in and out. */
 export function stdoutDestination(buffering: Buffering): DestinationStream {
-  return acceptingStrings(pino.destination({ dest: 1, sync: false, ...buffering, contentMode: 'buffer' }));
+  return byteDestination(1, buffering);
+}
+
+/** A file descriptor or path written as stdout is (stdoutDestination). */
+export function byteDestination(dest: number | string, buffering: Buffering): DestinationStream {
+  return acceptingStrings(pino.destination({ dest, sync: false, ...buffering, contentMode: 'buffer' }));
 }
 
 /** Development's human-readable console; pino-pretty is a development dependency, absent from images. */

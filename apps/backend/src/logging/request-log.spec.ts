@@ -1,9 +1,14 @@
+import { EventEmitter, once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { routeLabel } from '../common/route-label';
 import { loadConfig } from '../config/config.loader';
+import { byteDestination } from './log-destinations';
 import { loggerOptions } from './logger.factory';
 import { REQUEST_LOG_BATCH_MS, RequestLineWriter, requestLogLevel } from './request-log';
 
@@ -173,5 +178,46 @@ describe('RequestLineWriter', () => {
     writer.flush();
     expect(all.lines.map((l) => l['http.request.id'])).toEqual(['ok', 'bad', 'meh']);
     expect(errors.lines.map((l) => l['http.request.id'])).toEqual(['bad']);
+  });
+
+  it('reuses its batches\' buffers with SonicBoom only once they are written: every line intact, in order, among pino\'s own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'request-log-'));
+    const file = join(dir, 'out.log');
+    try {
+      const destination = byteDestination(file, { minLength: 4096, maxWrite: 1 << 20 });
+      const logger = pino(loggerOptions(config), destination);
+      const allocations = vi.spyOn(Buffer, 'allocUnsafeSlow');
+      const writer = new RequestLineWriter(logger);
+      const expected: string[] = [];
+      const emitter = destination as unknown as EventEmitter;
+      let drained = once(emitter, 'drain');
+      emitter.on('drain', () => (drained = once(emitter, 'drain')));
+      for (let batch = 0; batch < 200; batch++) {
+        for (let i = 0; i < 50; i++) {
+          const id = `b${batch}-${i}`;
+          expected.push(id);
+          writer.write('info', ...answered(request({ id }), 200));
+        }
+        writer.flush();
+        if (batch % 10 === 0) {
+          logger.info(`between batches ${batch}`);
+          expected.push(`between batches ${batch}`);
+        }
+        // Every fourth batch, SonicBoom writes out all it holds; in between, batches queue behind each other.
+        if (batch % 4 === 3) await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      }
+      const made = allocations.mock.calls.length;
+      allocations.mockRestore();
+      // SonicBoom writes what it holds, then closes.
+      const closed = once(destination as unknown as EventEmitter, 'close');
+      (destination as unknown as { end(): void }).end();
+      await closed;
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((text) => JSON.parse(text) as Line);
+      expect(lines.map((l) => (l.message === 'request completed' ? l['http.request.id'] : l.message))).toEqual(expected);
+      // Reused, not one new buffer per batch.
+      expect(made).toBeLessThan(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

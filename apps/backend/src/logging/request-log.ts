@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
+import { BatchBuffers } from './batch-buffers';
 import { FragmentMemo } from './fragment-memo';
 import { JsonBytes } from './json-bytes';
 import { LineHead } from './line-head';
+import { writeProgressOf } from './log-destinations';
 import { safeUrl } from './redact';
 
 export type RequestLogLevel = 'error' | 'warn' | 'info';
@@ -112,6 +114,8 @@ export class RequestLineWriter {
   private readonly mixin: Mixin | undefined;
   private readonly destination: Destination;
   private readonly out = new JsonBytes();
+  /** Buffers for the batches, reused once written, when the destination says how far it has got. */
+  private readonly batches: BatchBuffers | undefined;
   /** The level of the lines waiting in `out`: a multistream (LOG_DIR) routes each write by one level. */
   private pendingLevel: RequestLogLevel | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -131,6 +135,8 @@ export class RequestLineWriter {
     const end = this.mixin ? bindings : Buffer.concat([bindings, KEYS.id]);
     this.heads = { info: new LineHead(LEVEL_HEADS.info, end), warn: new LineHead(LEVEL_HEADS.warn, end), error: new LineHead(LEVEL_HEADS.error, end) };
     this.destination = internals[pino.symbols.streamSym] as Destination;
+    const progress = writeProgressOf(this.destination);
+    this.batches = progress && new BatchBuffers(progress);
   }
 
   write(level: RequestLogLevel, request: FastifyRequest, route: string, status: number, elapsedMs: number): void {
@@ -171,8 +177,13 @@ export class RequestLineWriter {
   private emit(level: RequestLogLevel): void {
     this.pendingLevel = undefined;
     if (this.destination[pino.symbols.needsMetadataGsym]) this.destination.lastLevel = LEVEL_VALUES[level];
-    // A copy: the destination keeps it until written, and the buffer is reused at once.
-    this.destination.write(this.out.take());
+    const batches = this.batches;
+    // The destination keeps what it is given until written: a buffer of its own, or a copy.
+    if (batches === undefined) return this.destination.write(this.out.take());
+    const length = this.out.length;
+    const filled = this.out.replaceBuffer(batches.next(this.out.capacity));
+    this.destination.write(filled.subarray(0, length));
+    batches.handedOff(filled);
   }
 
   /**
