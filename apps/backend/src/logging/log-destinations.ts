@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import pino, { DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
 import type { WriteProgress } from './batch-buffers';
+import { writeInPlace } from './sonic-boom-in-place';
 
 /** pino-roll ships no types: the part of its SonicBoom stream used here. */
 export type RollingStream = DestinationStream & { file: string; fd: number; end(): void; flush(): void; flushSync(): void; on(event: 'ready' | 'close', listener: () => void): void };
@@ -30,7 +31,8 @@ export function writeProgressOf(stream: object): WriteProgress | undefined {
  * (request-log.ts), once; pino's own, rarer lines are encoded here.
  *
  * It also counts the bytes it is given and those SonicBoom reports written ('write'), so that the
- * request lines' buffers can be reused once written out (batch-buffers.ts).
+ * request lines' buffers can be reused once written out (batch-buffers.ts), and has SonicBoom write
+ * them without a copy of its own (sonic-boom-in-place.ts).
  */
 function acceptingStrings<T extends DestinationStream>(stream: T): T {
   const bytes = stream as unknown as { write(data: string | Buffer): boolean; on(event: 'write', listener: (n: number) => void): void };
@@ -43,6 +45,7 @@ function acceptingStrings<T extends DestinationStream>(stream: T): T {
   };
   bytes.on('write', (n) => (progress.written += n));
   PROGRESS.set(stream, progress);
+  writeInPlace(stream);
   return stream;
 }
 
