@@ -104,8 +104,8 @@ function encodeUrlFields(method: string, route: string, url: string): UrlFields 
  *
  * Most of a line repeats from one request to the next: the head within a millisecond (LineHead),
  * the fields of a URL, a status, a user agent, a client address. Those are copied in as fragments
- * encoded once (FragmentMemo); only the request id and the duration are encoded for every line. A line costs
- * about half what encoding each field did.
+ * encoded once (FragmentMemo); only the request id and the duration are encoded for every line. A
+ * line costs about half what encoding each field did.
  *
  * Fields come from an allow-list: no header but the user agent, no cookie, no body, and the query
  * string's secret values masked by safeUrl, so pino's redaction would find nothing to do.

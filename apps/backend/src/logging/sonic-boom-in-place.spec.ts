@@ -12,7 +12,7 @@ describe('writeInPlace', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  async function openSonic(options: { sync: boolean }): Promise<{ sonic: Sonic; file: string }> {
+  async function openSonic(options: { sync: boolean; contentMode?: 'buffer' | 'utf8' }): Promise<{ sonic: Sonic; file: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'sonic-'));
     dirs.push(dir);
     const file = join(dir, 'out.log');
@@ -40,10 +40,14 @@ describe('writeInPlace', () => {
     expect(readFileSync(file, 'utf8')).toBe(['first line', ...rest.map((_, i) => `line ${i}`)].join('\n') + '\n');
   });
 
-  it('leaves a synchronous SonicBoom, or any other stream, as it is', async () => {
-    const { sonic } = await openSonic({ sync: true });
-    expect(writeInPlace(sonic)).toBe(false);
+  it('leaves a synchronous SonicBoom, one in text mode, or any other stream, as it is', async () => {
+    for (const options of [{ sync: true }, { sync: false, contentMode: 'utf8' as const }]) {
+      const { sonic } = await openSonic(options);
+      const own = sonic._actualWrite;
+      expect(writeInPlace(sonic)).toBe(false);
+      expect(sonic._actualWrite).toBe(own);
+      sonic.end();
+    }
     expect(writeInPlace(new EventEmitter())).toBe(false);
-    sonic.end();
   });
 });

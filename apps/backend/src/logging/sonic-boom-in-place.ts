@@ -12,9 +12,10 @@ interface SonicBoomWriter {
   release: (err: NodeJS.ErrnoException | null, written: number) => void;
 }
 
+/** An asynchronous SonicBoom in byte mode (its pending write starts as an empty Buffer; in text mode, an empty string). */
 function isSonicBoomWriter(stream: object): stream is SonicBoomWriter {
   const s = stream as Partial<SonicBoomWriter>;
-  return s.sync === false && typeof s._actualWrite === 'function' && typeof s.release === 'function' && Array.isArray(s._bufs) && Array.isArray(s._lens);
+  return s.sync === false && Buffer.isBuffer(s._writingBuf) && typeof s._actualWrite === 'function' && typeof s.release === 'function' && Array.isArray(s._bufs) && Array.isArray(s._lens);
 }
 
 /**
