@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { APP_NODE_VERSION, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
+import { APP_NODE_VERSION, PRODUCTION_NODE_ARGS, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { recordResponse, startCeiling } from './lib/ceiling.mjs';
 import { cannon, paired } from './lib/load.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
@@ -88,7 +88,7 @@ async function main() {
   const response = await recordResponse(app.url + PATH);
   const ceiling = await startCeiling(response, tmp);
   cleanups.push(() => ceiling.stop());
-  log(`body ${response.body.length} bytes, ${Object.keys(response.headers).length} headers; app on Node ${APP_NODE_VERSION}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(`body ${response.body.length} bytes, ${Object.keys(response.headers).length} headers; app on Node ${APP_NODE_VERSION} ${[...PRODUCTION_NODE_ARGS, ...args['node-arg']].join(' ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   const floors = {};
   if (args.floors) {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { APP_NODE_VERSION, imageCompileCache, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
+import { APP_NODE_VERSION, imageCompileCache, PRODUCTION_NODE_ARGS, PRODUCTION_NODE_OPTIONS, rssBytes, scrape, settle, startApp } from './lib/app.mjs';
 import { recordResponse, startCeiling } from './lib/ceiling.mjs';
 import { cannon, concurrentBurst, median, paired, sequential } from './lib/load.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
@@ -82,6 +82,9 @@ async function main() {
     commit: git(['rev-parse', '--short', 'HEAD']),
     // Uncommitted changes to the backend make a run unrepeatable: say so in the record.
     backendDirty: git(['status', '--porcelain', '--untracked-files=no', '--', 'apps/backend']) !== '',
+    // How the image runs Node (Dockerfile.backend), and so every app of this run.
+    nodeOptions: PRODUCTION_NODE_OPTIONS,
+    nodeArgs: PRODUCTION_NODE_ARGS,
   };
 
   const db = await createDatabase('ecosyste_bench');

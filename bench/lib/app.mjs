@@ -13,6 +13,16 @@ const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile.backend'), 'utf8');
 /** NODE_OPTIONS of the production image, read from Dockerfile.backend so the two cannot drift. */
 export const PRODUCTION_NODE_OPTIONS = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(DOCKERFILE)?.slice(1).find((v) => v !== undefined) ?? '';
 
+/**
+ * The Node.js flags of the image's CMD (`node <flags> apps/backend/dist/main.js`): V8 flags that
+ * NODE_OPTIONS refuses. startApp and imageCompileCache pass them as the image does.
+ */
+export const PRODUCTION_NODE_ARGS = (() => {
+  const cmd = [...DOCKERFILE.matchAll(/^CMD\s+(\[.*\])\s*$/gm)].at(-1)?.[1];
+  const argv = cmd ? JSON.parse(cmd) : [];
+  return argv[0] === 'node' ? argv.slice(1).filter((a) => a.startsWith('-')) : [];
+})();
+
 const WARM_COMPILE_CACHE = join(ROOT, 'apps', 'backend', 'dist', 'warm-compile-cache.js');
 
 /**
@@ -22,7 +32,7 @@ const WARM_COMPILE_CACHE = join(ROOT, 'apps', 'backend', 'dist', 'warm-compile-c
  */
 export function imageCompileCache(dir) {
   if (!/warm-compile-cache\.js/.test(DOCKERFILE)) return {};
-  execFileSync(APP_NODE, [WARM_COMPILE_CACHE], {
+  execFileSync(APP_NODE, [...PRODUCTION_NODE_ARGS, WARM_COMPILE_CACHE], {
     env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: dir, NODE_OPTIONS: PRODUCTION_NODE_OPTIONS },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -58,7 +68,8 @@ async function status(url) {
 }
 
 /**
- * Spawns the app and polls until it is ready. `readyMs` is spawn → first 200 from /health/ready
+ * Spawns the app with the image's Node.js flags (PRODUCTION_NODE_ARGS, then `nodeArgs`, which can
+ * override them) and polls until it is ready. `readyMs` is spawn → first 200 from /health/ready
  * (or from a one-row list while the app has no readiness probe), polled every 10 ms.
  */
 export async function startApp({ env, logFile, nodeArgs = [], main = MAIN }) {
@@ -67,7 +78,7 @@ export async function startApp({ env, logFile, nodeArgs = [], main = MAIN }) {
   // The app writes its output straight into the log file, as a container runtime takes it: piped
   // through this process, its log lines would cost the load generator CPU and so change the load.
   const fd = openSync(logFile ?? '/dev/null', 'a');
-  const child = spawn(APP_NODE, [...nodeArgs, main], {
+  const child = spawn(APP_NODE, [...PRODUCTION_NODE_ARGS, ...nodeArgs, main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', fd, fd],
