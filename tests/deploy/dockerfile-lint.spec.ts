@@ -94,6 +94,17 @@ describe('what the images promise beyond hadolint', () => {
     expect(runs.some((r) => /--only=production/.test(r))).toBe(false);
   });
 
+  it("warms the backend's compile cache under the same Node.js flags as its CMD", () => {
+    // V8 refuses code cached under other V8 flags: a warm-up without CMD's flags would ship a
+    // cache no container uses (the image replay checks the cache's use when IMAGE_NODE is set).
+    const instructions = parseDockerfile(read('Dockerfile.backend'));
+    const flagsOf = (argv: string[]) => argv.slice(1).filter((a) => a.startsWith('-'));
+    const cmd = execForm(instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args)!;
+    const warm = instructions.find((i) => i.keyword === 'RUN' && /warm-compile-cache\.js/.test(i.args))!;
+    expect(flagsOf(cmd)).toContain('--no-allocation-site-pretenuring');
+    expect(flagsOf(warm.args.trim().split(/\s+/))).toEqual(flagsOf(cmd));
+  });
+
   // Every Dockerfile built from the repository root: the root ones and those compose names
   // (monitoring/mtail is built from its own folder and copies nothing).
   const composed = [...readFileSync(join(ROOT, 'docker-compose.prod.yml'), 'utf8').matchAll(/dockerfile:\s*(\S+)/g)].map((m) => m[1]);
