@@ -121,6 +121,8 @@ export async function paired({ targets, path, connections = 50, rate, duration =
           usPerRequest: ((cpuTimeMs(t.pid) - before[i]) * 1000) / results[i].requests.total,
           rps: Math.round(results[i].requests.average),
           failed: results[i].errors + results[i].timeouts + results[i].non2xx,
+          // What failed, so that a run marked "not comparable" can be explained afterwards.
+          failures: failureKinds(results[i]),
         })),
       );
       if (pinned) pinnedPerRound.push(await alternateOnOneCore(running, { path, ...pinned }));
@@ -134,6 +136,13 @@ export async function paired({ targets, path, connections = 50, rate, duration =
     for (const t of targets) summary[t.name].pinned = onOneCore[t.name];
   }
   return summary;
+}
+
+/** autocannon's failures of one run by kind and non-2xx status, or undefined when there were none. */
+function failureKinds(result) {
+  if (result.errors + result.timeouts + result.non2xx === 0) return undefined;
+  const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, s]) => [code, s.count]));
+  return { errors: result.errors, timeouts: result.timeouts, statuses };
 }
 
 export function median(xs) {
@@ -153,6 +162,7 @@ function summarize(targets, perRound) {
           usPerRequest: +r[i].usPerRequest.toFixed(1),
           rps: r[i].rps,
           ...(r[i].coreBusy === undefined ? {} : { coreBusy: +r[i].coreBusy.toFixed(2) }),
+          ...(r[i].failures ? { failures: r[i].failures } : {}),
         })),
         failed: perRound.reduce((a, r) => a + r[i].failed, 0),
       },
