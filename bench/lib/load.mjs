@@ -120,7 +120,7 @@ export async function paired({ targets, path, connections = 50, rate, duration =
         running.map((t, i) => ({
           usPerRequest: ((cpuTimeMs(t.pid) - before[i]) * 1000) / results[i].requests.total,
           rps: Math.round(results[i].requests.average),
-          failed: results[i].errors + results[i].timeouts + results[i].non2xx,
+          failed: failedOf(results[i]),
           // What failed, so that a run marked "not comparable" can be explained afterwards.
           failures: failureKinds(results[i]),
         })),
@@ -138,9 +138,14 @@ export async function paired({ targets, path, connections = 50, rate, duration =
   return summary;
 }
 
+/** Requests of one autocannon run (or a cannon() record) that did not get a 2xx. */
+export function failedOf(result) {
+  return result.errors + result.timeouts + result.non2xx;
+}
+
 /** autocannon's failures of one run by kind and non-2xx status, or undefined when there were none. */
 function failureKinds(result) {
-  if (result.errors + result.timeouts + result.non2xx === 0) return undefined;
+  if (failedOf(result) === 0) return undefined;
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, s]) => [code, s.count]));
   return { errors: result.errors, timeouts: result.timeouts, statuses };
 }
@@ -214,7 +219,7 @@ async function alternateOnOneCore(running, { path, connections = 100, duration =
         totals[i].wallMs += performance.now() - started;
         totals[i].cpuMs += cpuTimeMs(t.pid) - cpuBefore;
         totals[i].requests += r.requests.total;
-        totals[i].failed += r.errors + r.timeouts + r.non2xx;
+        totals[i].failed += failedOf(r);
       }
     }
     return totals.map((x) => ({

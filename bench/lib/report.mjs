@@ -1,6 +1,7 @@
 // The printed table and the JSON record of a run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { failedOf } from './load.mjs';
 
 const pad = (s, n) => String(s).padEnd(n);
 const num = (v, digits = 0) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : Number(v).toFixed(digits));
@@ -17,7 +18,7 @@ export function printTable(title, rows) {
 
 export function loadLine(r) {
   if (!r) return 'n/a';
-  const failures = r.errors + r.timeouts + r.non2xx;
+  const failures = failedOf(r);
   return `${num(r.rps)} req/s (${num(r.perCpuSecond)}/CPU-s)  p50 ${num(r.p50)} ms  p99 ${num(r.p99)} ms${failures ? `  FAILED ${failures}` : ''}`;
 }
 
