@@ -24,7 +24,7 @@ describe('nginx.conf and its template', () => {
     expect(conf).toContain('ssl_certificate /etc/letsencrypt/live/ecosyste.com/fullchain.pem;');
     expect(conf).toContain('root /usr/share/nginx/html;');
     expect(conf).toMatch(/^\s+listen 443 ssl http2;$/m);
-    expect(conf).toMatch(/^\s+listen 80 default_server;$/m);
+    expect(conf).toMatch(/^\s+listen 80 default_server backlog=4096;$/m);
     expect(conf).not.toMatch(/\{\{/);
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspHeaderValue } from '../../apps/backend/src/security/content-security-policy';
 import { AppProcess, ROOT, startApp } from '../helpers/app-process';
 import { freePort } from '../helpers/free-port';
+import { burstQueueSize, listenQueueSize } from '../helpers/listen-queue';
 import { answers200, listening, spawnReady } from '../helpers/ready-process';
 import { missing, REDIS_TEST_URL } from '../helpers/services';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
@@ -110,6 +111,11 @@ describe.skipIf((await missing('postgres')) || (await missing('redis')))('nginx 
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/test is successful/);
     expect(r.stderr).not.toMatch(/\[(warn|emerg|alert|crit)\]/);
+  });
+
+  it('listens on ports 80 and 443 with an accept queue that holds a burst of 1000 new connections', () => {
+    // nginx's default queue is 511: the rest of such a burst would be resent by clients a second later.
+    for (const port of [edge.httpPort, edge.httpsPort]) expect(listenQueueSize(port)).toBeGreaterThanOrEqual(burstQueueSize());
   });
 
   describe('port 80', () => {
