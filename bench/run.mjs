@@ -63,8 +63,11 @@ async function startTracked(options) {
 // A pod serves for hours: after 8 s, tracing read +30.5 % and metrics + logs +13.4 %; after 40 s,
 // +22.3 % and +5.9 % (docs/PERFORMANCE.md).
 const FRESH_WARMUP_S = 30;
-// Each app's turns on a core of its own, after the side-by-side measurement (bench/lib/load.mjs).
-const PINNED_TURN_S = 4;
+// Each app's turns on a core of its own, after the side-by-side measurement (bench/lib/load.mjs):
+// four of 2 s, in palindromic order, rather than two of 4 s in the same order, whose per-round
+// ratios spread from 0.98 to 1.36 for tracing on a slow stretch of the host (2026-11-26).
+const PINNED_TURN_S = 2;
+const PINNED_TURNS = 4;
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => cleanup().finally(() => process.exit(130)));
 
 async function main() {
@@ -239,7 +242,7 @@ async function overhead(env, tmp) {
     duration: DURATION,
     rounds: 7,
     warmup: FRESH_WARMUP_S,
-    pinned: { connections: 100, duration: PINNED_TURN_S, runs: 2 },
+    pinned: { connections: 100, duration: PINNED_TURN_S, runs: PINNED_TURNS },
   });
   // The batch span processor exports every few hundred ms, and at shutdown.
   const deadline = Date.now() + 7000;

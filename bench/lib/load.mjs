@@ -200,11 +200,11 @@ function pin(pid, cpus) {
  * times each, `duration` seconds a turn, by `connections` connections. Nothing else of the bench
  * shares their core, as a replica has its CPU to itself in production; side by side, three apps
  * and the generator time-share two cores, and each app's CPU per request then counts the caches
- * and wake-ups it loses to the others. Turns of a few seconds, alternated, keep the machine's drift
+ * and wake-ups it loses to the others. Turns of a few seconds, in palindromic order, keep the machine's drift
  * out of the ratios. `coreBusy` is the share of the core a target used: near 1, the app was the
  * bottleneck; lower, the generator was, and CPU per request is then measured below saturation.
  */
-async function alternateOnOneCore(running, { path, connections = 100, duration = 4, runs = 2 }) {
+async function alternateOnOneCore(running, { path, connections = 100, duration = 2, runs = 4 }) {
   const own = cpusOf(process.pid);
   const [generatorCpu, appCpu] = own;
   pin(process.pid, [generatorCpu]);
@@ -212,7 +212,11 @@ async function alternateOnOneCore(running, { path, connections = 100, duration =
     for (const t of running) pin(t.pid, [appCpu]);
     const totals = running.map(() => ({ cpuMs: 0, requests: 0, wallMs: 0, failed: 0 }));
     for (let run = 0; run < runs; run++) {
-      for (const [i, t] of running.entries()) {
+      // A, B, C then C, B, A: the machine's drift during a round weighs on every target alike, not
+      // most on the last one (the host's speed moved by up to a third within a round).
+      const order = [...running.entries()];
+      if (run % 2) order.reverse();
+      for (const [i, t] of order) {
         const cpuBefore = cpuTimeMs(t.pid);
         const started = performance.now();
         const r = await autocannon({ url: t.url + path, connections, duration, timeout: 10 });
