@@ -116,13 +116,11 @@ export async function startApp({ env, logFile, nodeArgs = [], main = MAIN }) {
     readyMs,
     readyPath,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.kill('SIGTERM');
-        await exited;
-        clearTimeout(timer);
-      }
+      const running = child.exitCode === null && child.signalCode === null;
+      const timer = running ? setTimeout(() => child.kill('SIGKILL'), 15_000) : undefined;
+      if (running) child.kill('SIGTERM');
       await exited;
+      clearTimeout(timer);
     },
   };
 }

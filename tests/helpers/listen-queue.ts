@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
- * The accept queue of the socket listening on 127.0.0.1:`port`, as the kernel applied it. For a
- * listening socket, ss reports the queue's size as Send-Q.
+ * The accept queue of the TCP socket listening on `port` (the first, if several), as the kernel
+ * applied it: for a listening socket, ss reports the queue's size as Send-Q.
  */
 export function listenQueueSize(port: number | string): number {
   const line = execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
