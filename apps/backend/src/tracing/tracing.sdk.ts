@@ -1,5 +1,4 @@
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -15,6 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { OtlpProtobufTraceExporter } from './otlp-protobuf.exporter';
 import { hookRootRatio, TracingOptions } from './tracing.options';
 
 /**
@@ -44,10 +44,10 @@ export function samplerFor(name: string, ratio: number): Sampler {
  * OTLP over HTTP to OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, with the exporters' own reading of the
  * standard variables (headers, timeout, compression). Protobuf unless JSON is asked for: it is the
  * specification's default, Elastic's APM Server accepts nothing else over HTTP, and it is the
- * smaller payload.
+ * smaller payload — encoded by our own encoder (otlp-spans.encoder.ts), the same bytes as the SDK's.
  */
 function otlpExporter(options: TracingOptions): SpanExporter {
-  return options.protocol === 'http/json' ? new JsonTraceExporter() : new ProtobufTraceExporter();
+  return options.protocol === 'http/json' ? new JsonTraceExporter() : new OtlpProtobufTraceExporter();
 }
 
 /**
