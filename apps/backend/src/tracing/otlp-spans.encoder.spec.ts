@@ -137,7 +137,7 @@ describe('encodeSpans', () => {
       missing: undefined,
       nothing: null,
     };
-    const spans = [handMade({ attributes: attributes as Attributes, events: [{ name: 'with attributes', time: [0, 0], attributes: attributes as Attributes }] })];
+    const spans = [handMade({ attributes: attributes as unknown as Attributes, events: [{ name: 'with attributes', time: [0, 0], attributes: attributes as unknown as Attributes }] })];
     expect(encodeSpans(spans, tinyWriter()).equals(reference(spans))).toBe(true);
   });
 
