@@ -156,6 +156,15 @@ describe('encodeSpans', () => {
     expect(encodeSpans(spans, tinyWriter()).equals(reference(spans))).toBe(true);
   });
 
+  it('starts each batch afresh after one that failed half-way', () => {
+    const writer = tinyWriter();
+    const good = [handMade({ name: 'after the failure' })];
+    // A scope without a name cannot be written: the batch throws after its first bytes.
+    const broken = [handMade({ instrumentationScope: { name: undefined as unknown as string } })];
+    expect(() => encodeSpans(broken, writer)).toThrow();
+    expect(encodeSpans(good, writer).equals(reference(good))).toBe(true);
+  });
+
   it('writes nothing for no spans, like the SDK', () => {
     expect(encodeSpans([]).length).toBe(0);
     expect(reference([]).length).toBe(0);

@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ProtobufWriter, WireType } from './protobuf-writer';
@@ -16,6 +16,9 @@ import { ProtobufWriter, WireType } from './protobuf-writer';
  * version and schema URL), each in the order first seen.
  */
 export function encodeSpans(spans: readonly ReadableSpan[], writer: ProtobufWriter = sharedWriter): Buffer {
+  // The writer is shared: a batch that failed half-way (a span with a malformed field) must not
+  // leave its bytes in front of the next one.
+  writer.clear();
   const groups = groupByResourceAndScope(spans);
   const written = new Array<boolean>(groups.length).fill(false);
   for (let g = 0; g < groups.length; g++) {
@@ -234,7 +237,7 @@ function writeKeyValue(writer: ProtobufWriter, key: string, value: unknown): voi
 }
 
 /** AnyValue's one field for the value's type; nothing for null or undefined (an empty AnyValue). */
-function writeAnyValue(writer: ProtobufWriter, value: AttributeValue | unknown): void {
+function writeAnyValue(writer: ProtobufWriter, value: unknown): void {
   switch (typeof value) {
     case 'string':
       writer.key(1, WireType.LengthDelimited);

@@ -18,10 +18,6 @@ export class ProtobufWriter {
     this.buffer = Buffer.allocUnsafeSlow(initialBytes);
   }
 
-  get length(): number {
-    return this.at;
-  }
-
   /** A field's key: its number and wire type. */
   key(field: number, wireType: WireType): void {
     this.uint32((field << 3) | wireType);
@@ -174,6 +170,11 @@ export class ProtobufWriter {
       rest >>>= 7;
     }
     this.buffer[at] = rest;
+  }
+
+  /** Forgets what was written (a message left half-written by an error). */
+  clear(): void {
+    this.at = 0;
   }
 
   /** A copy of what was written (the writer's buffer is reused), then empty. */
