@@ -105,6 +105,19 @@ describe('what the images promise beyond hadolint', () => {
     expect(flagsOf(warm.args.trim().split(/\s+/))).toEqual(flagsOf(cmd));
   });
 
+  it("runs `npm run start:prod` with the image's Node.js and V8 flags", () => {
+    // Outside a container the backend should collect garbage as it does inside one: without those
+    // flags V8 sizes its heap from the host and pretenures (docs/PERFORMANCE.md, "The costly state").
+    const instructions = parseDockerfile(read('Dockerfile.backend'));
+    const cmd = execForm(instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args)!;
+    const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' '))![1];
+    const imageFlags = [...cmd.slice(1).filter((a) => a.startsWith('-')), ...nodeOptions.split(/\s+/)];
+    const script = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['start:prod'];
+    const argv = script.slice(script.indexOf('node ')).split(/\s+/);
+    expect(argv.slice(1).filter((a) => a.startsWith('-')).sort()).toEqual([...imageFlags].sort());
+    expect(argv.at(-1)).toBe(cmd.at(-1));
+  });
+
   // Every Dockerfile built from the repository root: the root ones and those compose names
   // (monitoring/mtail is built from its own folder and copies nothing).
   const composed = [...readFileSync(join(ROOT, 'docker-compose.prod.yml'), 'utf8').matchAll(/dockerfile:\s*(\S+)/g)].map((m) => m[1]);
