@@ -24,6 +24,11 @@ const EXCEPTIONS: Record<string, string[]> = {
 const dockerfiles = repoFiles().filter((f) => /(^|\/)Dockerfile(\.[^/]+)?$/.test(f));
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
 
+/** The backend image's CMD, exec form: `node`, its flags, then the entry point. */
+const backendCmd = () => execForm(parseDockerfile(read('Dockerfile.backend')).filter((i) => i.keyword === 'CMD').at(-1)!.args)!;
+/** The options of a command line (everything after the program that starts with a dash). */
+const flagsOf = (argv: string[]) => argv.slice(1).filter((a) => a.startsWith('-'));
+
 describe('Dockerfile lint (hadolint rules)', () => {
   it('finds the repository Dockerfiles', () => {
     expect(dockerfiles).toEqual(
@@ -97,24 +102,21 @@ describe('what the images promise beyond hadolint', () => {
   it("warms the backend's compile cache under the same Node.js flags as its CMD", () => {
     // V8 refuses code cached under other V8 flags: a warm-up without CMD's flags would ship a
     // cache no container uses (the image replay checks the cache's use when IMAGE_NODE is set).
-    const instructions = parseDockerfile(read('Dockerfile.backend'));
-    const flagsOf = (argv: string[]) => argv.slice(1).filter((a) => a.startsWith('-'));
-    const cmd = execForm(instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args)!;
-    const warm = instructions.find((i) => i.keyword === 'RUN' && /warm-compile-cache\.js/.test(i.args))!;
+    const cmd = backendCmd();
+    const warm = parseDockerfile(read('Dockerfile.backend')).find((i) => i.keyword === 'RUN' && /warm-compile-cache\.js/.test(i.args))!;
     expect(flagsOf(cmd)).toContain('--no-allocation-site-pretenuring');
     expect(flagsOf(warm.args.trim().split(/\s+/))).toEqual(flagsOf(cmd));
   });
 
   it("runs `npm run start:prod` with the image's Node.js and V8 flags", () => {
     // Outside a container the backend should collect garbage as it does inside one: without those
-    // flags V8 sizes its heap from the host and pretenures (docs/PERFORMANCE.md, "The costly state").
-    const instructions = parseDockerfile(read('Dockerfile.backend'));
-    const cmd = execForm(instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args)!;
-    const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' '))![1];
-    const imageFlags = [...cmd.slice(1).filter((a) => a.startsWith('-')), ...nodeOptions.split(/\s+/)];
+    // flags V8 sizes its heap from the host and pretenures (docs/PERFORMANCE.md, *Read these numbers*).
+    const cmd = backendCmd();
+    const env = parseDockerfile(read('Dockerfile.backend')).filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(env)![1];
     const script = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['start:prod'];
     const argv = script.slice(script.indexOf('node ')).split(/\s+/);
-    expect(argv.slice(1).filter((a) => a.startsWith('-')).sort()).toEqual([...imageFlags].sort());
+    expect(flagsOf(argv).sort()).toEqual([...flagsOf(cmd), ...nodeOptions.split(/\s+/)].sort());
     expect(argv.at(-1)).toBe(cmd.at(-1));
   });
 
